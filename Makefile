@@ -1,0 +1,40 @@
+# One command sets up and runs the main job (make demo); one sets up and runs the tests (make test).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test lint typecheck pytest rules-test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(VENV)/bin/lurewatch check --message examples/approach.txt --profile examples/profile.json
+	$(VENV)/bin/lurewatch check --message examples/recruiter.txt
+
+lint: setup
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+rules-test: setup
+	$(VENV)/bin/lurewatch rules test
+
+pytest: setup
+	$(VENV)/bin/pytest
+
+test: lint typecheck rules-test pytest
+
+bench: setup
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -1,0 +1,308 @@
+"""The ``lurewatch`` command. Each command parses its options and calls the library.
+
+Imports of the library happen inside commands so that start-up stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from lurewatch.rules.schema import Rule
+    from lurewatch.settings import Settings
+
+app = typer.Typer(
+    name="lurewatch",
+    help="Rate professional-network approaches for signs of covert recruitment.\n\n"
+    "Everything runs on this machine; nothing is sent anywhere.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+rules_app = typer.Typer(help="List, show and test detection rules.", no_args_is_help=True)
+schema_app = typer.Typer(help="Print the JSON schemas of lurewatch's inputs.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+app.add_typer(schema_app, name="schema")
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class Kind(StrEnum):
+    message = "message"
+    invitation = "invitation"
+    email = "email"
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    typer.echo(f"lurewatch: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _settings(contact: str | None, rules: list[Path] | None) -> Settings:
+    from lurewatch.settings import Settings
+
+    base = Settings.from_env(os.environ)
+    return Settings(
+        contact=contact or base.contact,
+        extra_rules=base.extra_rules + tuple(rules or ()),
+        max_message_bytes=base.max_message_bytes,
+        max_profile_bytes=base.max_profile_bytes,
+    )
+
+
+@app.command()
+def check(
+    message: Annotated[
+        str | None,
+        typer.Option(
+            "--message", "-m", help="File with the message or invitation note; - for stdin."
+        ),
+    ] = None,
+    profile: Annotated[
+        Path | None, typer.Option("--profile", "-p", help="Profile as JSON (see 'schema profile').")
+    ] = None,
+    kind: Annotated[Kind, typer.Option(help="What the text is.")] = Kind.message,
+    known: Annotated[
+        bool, typer.Option("--known", help="You know the sender personally (not a stranger).")
+    ] = False,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    contact: Annotated[
+        str | None,
+        typer.Option(
+            help="Who to report to (default: $LUREWATCH_CONTACT or 'your security office')."
+        ),
+    ] = None,
+    rules: Annotated[
+        list[Path] | None, typer.Option("--rules", help="Extra rule file or folder (repeatable).")
+    ] = None,
+    today: Annotated[
+        str | None, typer.Option(help="Judge as of this date (YYYY-MM-DD); default today.")
+    ] = None,
+) -> None:
+    """Rate one message, invitation note or profile: low, medium or high, with reasons.
+
+    Example:
+
+        lurewatch check --message note.txt --profile profile.json
+
+        pbpaste | lurewatch check --format json
+    """
+    from lurewatch.ingest.errors import InputError
+    from lurewatch.ingest.profile_json import parse_profile
+    from lurewatch.ingest.text import decode_text, read_bytes
+    from lurewatch.rules.loader import RuleLoadError
+    from lurewatch.service import Checker
+
+    settings = _settings(contact, rules)
+    if message is None and profile is None:
+        if sys.stdin is None or sys.stdin.isatty():
+            _fail(
+                "nothing to check: give --message FILE, pipe the text on stdin, or --profile FILE"
+            )
+        message = "-"
+    try:
+        day = dt.date.fromisoformat(today) if today else dt.date.today()
+    except ValueError:
+        _fail(f"--today: '{today}' is not a date like 2026-11-29")
+    try:
+        text = notes = None
+        if message is not None:
+            name = "standard input" if message == "-" else message
+            decoded = decode_text(read_bytes(message, settings.max_message_bytes), name)
+            text, notes = decoded.text, decoded.notes
+        prof = None
+        if profile is not None:
+            prof = parse_profile(read_bytes(str(profile), settings.max_profile_bytes), str(profile))
+        checker = Checker.from_settings(settings)
+        result = checker.check_text(text, prof, today=day, kind=kind.value, stranger=not known)
+    except InputError as exc:
+        _fail(str(exc))
+    except RuleLoadError as exc:
+        _fail(f"rules are invalid:\n{exc}")
+
+    from lurewatch import render
+
+    if fmt is Format.json:
+        sys.stdout.buffer.write(render.to_json(result, notes or ()) + b"\n")
+    else:
+        from rich.console import Console
+
+        render.render_terminal(Console(), result, text, notes or ())
+
+
+@rules_app.command("list")
+def rules_list(
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
+    rules: Annotated[list[Path] | None, typer.Option("--rules", help="Extra rule files.")] = None,
+) -> None:
+    """List every rule with its category and weight.
+
+    Example:
+
+        lurewatch rules list --format json
+    """
+    loaded = _load_rules(rules)
+    if fmt is Format.json:
+        import msgspec
+
+        rows = [
+            {
+                "id": r.uuid,
+                "name": r.name,
+                "title": r.title,
+                "category": r.category,
+                "weight": r.weight,
+                "status": r.status,
+                "field": r.field,
+                "tags": list(r.tags),
+                "source": r.where,
+            }
+            for r in loaded
+        ]
+        sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(rows), indent=2) + b"\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("name", "category", "weight", "status", "title")
+    for r in loaded:
+        table.add_row(r.name, r.category, f"{r.weight:+.1f}", r.status, r.title)
+    Console().print(table)
+
+
+@rules_app.command("show")
+def rules_show(
+    name: Annotated[str, typer.Argument(help="Rule name or id.")],
+    rules: Annotated[list[Path] | None, typer.Option("--rules", help="Extra rule files.")] = None,
+) -> None:
+    """Show one rule: what it looks for, why, and its examples.
+
+    Example:
+
+        lurewatch rules show offplatform-messenger
+    """
+    for r in _load_rules(rules):
+        if name in (r.name, r.uuid):
+            from rich.console import Console
+            from rich.text import Text
+
+            out = Text()
+            out.append(f"{r.title}\n", style="bold")
+            for label, value in (
+                ("name", r.name),
+                ("id", r.uuid),
+                ("status", r.status),
+                ("category", r.category),
+                ("weight", f"{r.weight:+.1f}"),
+                ("field", r.field),
+                ("tags", ", ".join(r.tags)),
+                ("source", r.where),
+            ):
+                out.append(f"{label:>9}: {value}\n")
+            out.append(f"\n{r.description}\n")
+            for ref in r.references:
+                out.append(f"  see: {ref}\n", style="dim")
+            for fp in r.falsepositives:
+                out.append(f"  false positives: {fp}\n", style="dim")
+            for label, exs in (("matches", r.positive), ("does not match", r.negative)):
+                out.append(f"\n{label}:\n", style="bold")
+                for ex in exs:
+                    out.append(f"  - {ex.data}\n")
+            Console().print(out)
+            return
+    _fail(f"no rule named '{name}' (see 'lurewatch rules list')")
+
+
+@rules_app.command("test")
+def rules_test(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Rule files or folders; default: the shipped pack."),
+    ] = None,
+) -> None:
+    """Run every rule against its own positive and negative examples.
+
+    Exits 1 if any example fails, 2 if a rule file is invalid.
+
+    Example:
+
+        lurewatch rules test my-rules/
+    """
+    from lurewatch.rules.examples import ExampleError, run_examples
+    from lurewatch.rules.loader import RuleLoadError, builtin_rules, load_paths
+
+    try:
+        loaded = load_paths(paths) if paths else builtin_rules()
+        results = run_examples(loaded)
+    except RuleLoadError as exc:
+        _fail(f"rules are invalid:\n{exc}")
+    except ExampleError as exc:
+        _fail(str(exc))
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        typer.echo(f"FAIL {r.describe()}")
+    typer.echo(
+        f"{len(loaded)} rules, {len(results)} examples: "
+        f"{len(results) - len(failed)} passed, {len(failed)} failed"
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
+def _load_rules(extra: list[Path] | None) -> list[Rule]:
+    from lurewatch.rules.loader import RuleLoadError
+    from lurewatch.service import load_rules
+
+    try:
+        return load_rules(_settings(None, extra))
+    except RuleLoadError as exc:
+        _fail(f"rules are invalid:\n{exc}")
+
+
+@schema_app.command("profile")
+def schema_profile() -> None:
+    """Print the JSON Schema of the profile input of 'check --profile'.
+
+    Example:
+
+        lurewatch schema profile > profile.schema.json
+    """
+    import msgspec
+
+    from lurewatch.ingest.profile_json import profile_schema
+
+    sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(profile_schema()), indent=2))
+    sys.stdout.buffer.write(b"\n")
+
+
+def main() -> None:
+    """Entry point: never shows a traceback for bad input."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("lurewatch: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug: one line, details only on request
+        if os.environ.get("LUREWATCH_DEBUG"):
+            raise
+        typer.echo(
+            f"lurewatch: internal error: {type(exc).__name__}: {exc} "
+            "(set LUREWATCH_DEBUG=1 for details)",
+            err=True,
+        )
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Detectors: one module per family of signals, found through the registry."""

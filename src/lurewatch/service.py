@@ -1,0 +1,60 @@
+"""Use cases shared by the command line and (later) the web app."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import msgspec
+
+from lurewatch.advice import advise
+from lurewatch.detectors.base import Detector
+from lurewatch.detectors.registry import build_detectors
+from lurewatch.model import Approach, Assessment, Message, Profile
+from lurewatch.rules.loader import builtin_rules, load_paths
+from lurewatch.rules.schema import Rule
+from lurewatch.scoring import assess
+from lurewatch.settings import Settings
+
+
+def load_rules(settings: Settings) -> list[Rule]:
+    """The shipped pack plus any extra rule files named in the settings."""
+    rules = builtin_rules()
+    if settings.extra_rules:
+        rules.extend(load_paths(settings.extra_rules))
+    return rules
+
+
+@dataclass
+class Checker:
+    """Rates approaches. Build once, call :meth:`check` many times."""
+
+    settings: Settings
+    rules: Sequence[Rule]
+    detectors: list[Detector] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.detectors = build_detectors(self.rules)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Checker:
+        return cls(settings, load_rules(settings))
+
+    def check(self, approach: Approach, today: dt.date) -> Assessment:
+        findings = [f for d in self.detectors for f in d.detect(approach, today)]
+        result = assess(findings, stranger=approach.stranger)
+        advice = advise(result.level, (f.category for f in result.findings), self.settings.contact)
+        return msgspec.structs.replace(result, advice=advice)
+
+    def check_text(
+        self,
+        text: str | None,
+        profile: Profile | None = None,
+        *,
+        today: dt.date,
+        kind: str = "message",
+        stranger: bool = True,
+    ) -> Assessment:
+        messages = () if text is None else (Message(text=text, kind=kind),)  # type: ignore[arg-type]
+        return self.check(Approach(messages=messages, profile=profile, stranger=stranger), today)

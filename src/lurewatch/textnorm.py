@@ -1,0 +1,96 @@
+"""Tokens for matching, normalised the same way for rule terms and hostile text.
+
+Normalisation folds case (``casefold``), compatibility forms (NFKC: full-width
+letters, ligatures), diacritics, invisible characters placed inside words
+(zero-width spaces, soft hyphens) and, inside a token that mixes Latin with
+Cyrillic or Greek letters, look-alike letters (``WhаtsApp`` with a Cyrillic
+``а``). A token that is wholly Cyrillic or Greek is left as it is: a word in
+another script is not an evasion.
+
+Every token keeps its span in the original text so evidence can quote the
+exact words that were written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import NamedTuple
+
+# Letters and digits; underscores separate (``wechat_id`` -> ``wechat``, ``id``).
+# Combining marks and invisible format characters stay inside a token so that
+# ``We\u200bChat`` is one word.
+_INVISIBLE = "\u00ad\u034f\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"
+_WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f" + _INVISIBLE + r"])+")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+_STRIP_INVISIBLE = {ord(c): None for c in _INVISIBLE}
+
+# Cyrillic and Greek letters that render like Latin ones.
+_HOMOGLYPHS = str.maketrans(
+    {
+        "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
+        "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i",
+        "ј": "j", "ԁ": "d", "һ": "h", "ӏ": "l", "ԛ": "q", "ԝ": "w", "ɡ": "g",
+        "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
+        "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ϲ": "c",
+    }
+)  # fmt: skip
+
+
+class Token(NamedTuple):
+    norm: str
+    start: int
+    end: int
+
+
+def _is_latin(ch: str) -> bool:
+    return "a" <= ch <= "z"
+
+
+def normalise_word(word: str) -> str:
+    """Normalise one word the way tokens are normalised."""
+    w = word.translate(_STRIP_INVISIBLE)
+    if not w.isascii():
+        w = unicodedata.normalize("NFKD", w)
+        w = "".join(c for c in w if not unicodedata.combining(c))
+        w = unicodedata.normalize("NFKC", w).casefold()
+        if any(_is_latin(c) for c in w) and not w.isascii():
+            w = w.translate(_HOMOGLYPHS)
+    else:
+        w = w.lower()
+    return w
+
+
+def norm_tokens(text: str) -> list[str]:
+    """Normalised tokens without positions (the fast path for term lookups)."""
+    if text.isascii():
+        return _ASCII_WORD.findall(text.lower())
+    out: list[str] = []
+    for m in _WORD.finditer(text):
+        n = normalise_word(m.group())
+        # NFKC can expand one character into several words' worth (e.g. "㎏"):
+        # split again so phrase matching sees the same shape as the rule terms.
+        if n.isalnum():
+            out.append(n)
+        else:
+            out.extend(_WORD.findall(n))
+    return out
+
+
+def tokens(text: str) -> list[Token]:
+    """Tokens with their spans in ``text``; same sequence as :func:`norm_tokens`."""
+    if text.isascii():
+        return [Token(m.group(), m.start(), m.end()) for m in _ASCII_WORD.finditer(text.lower())]
+    out: list[Token] = []
+    for m in _WORD.finditer(text):
+        n = normalise_word(m.group())
+        if n.isalnum():
+            out.append(Token(n, m.start(), m.end()))
+        else:
+            out.extend(Token(part, m.start(), m.end()) for part in _WORD.findall(n))
+    return out
+
+
+def phrase(term: str) -> tuple[str, ...]:
+    """A rule term as the token sequence it must match."""
+    return tuple(norm_tokens(term))
