@@ -34,6 +34,7 @@ _LEVEL_RANK = {Level.LOW: 0, Level.MEDIUM: 1, Level.HIGH: 2}
 
 ShortText = Annotated[str, Meta(max_length=20_000)]
 LongText = Annotated[str, Meta(max_length=200_000)]
+Count = Annotated[int, Meta(ge=0, le=10**9)]
 
 
 class Position(Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
@@ -90,11 +91,11 @@ class Profile(Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
         dt.date | None, Meta(description="When the account was created, YYYY-MM-DD.")
     ] = None
     connections: Annotated[
-        int | None,
-        Meta(ge=0, description="Number of connections; LinkedIn's '500+' is entered as 500."),
+        Count | None,
+        Meta(description="Number of connections; LinkedIn's '500+' is entered as 500."),
     ] = None
-    followers: Annotated[int | None, Meta(ge=0)] = None
-    posts: Annotated[int | None, Meta(ge=0, description="Posts or activity items visible.")] = None
+    followers: Count | None = None
+    posts: Annotated[Count | None, Meta(description="Posts or activity items visible.")] = None
     verified: Annotated[
         bool | None, Meta(description="Whether the profile shows a verification badge.")
     ] = None

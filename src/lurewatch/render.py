@@ -17,7 +17,6 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from lurewatch.categories import CATEGORIES
 from lurewatch.model import Assessment, Evidence, Level
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
@@ -26,7 +25,7 @@ _STYLE = {
     Level.MEDIUM: "bold black on yellow",
     Level.LOW: "bold white on green",
 }
-_EXCERPT = 600
+_EXCERPT = 1200
 
 
 def display_safe(text: str) -> str:
@@ -36,7 +35,7 @@ def display_safe(text: str) -> str:
 
 def _evidence_text(ev: Evidence) -> Text:
     out = Text()
-    out.append("“" + display_safe(ev.text) + "”", style="bold")
+    out.append("“" + display_safe(" ".join(ev.text.split())) + "”", style="bold")
     if ev.field != "text":
         out.append(f"  ({ev.field})", style="dim")
     return out
@@ -84,10 +83,7 @@ def render_terminal(
         table.add_column("Weight", justify="right", width=6)
         table.add_column("What was written", ratio=4)
         for f in result.findings:
-            cat = CATEGORIES.get(f.category)
             reason = Text(f.title)
-            if cat:
-                reason.append(f"\n{cat.title}", style="dim")
             ev = Text("\n").join(_evidence_text(e) for e in f.evidence[:3])
             table.add_row(reason, f"{f.weight:+.1f}", ev)
         parts.append(table)

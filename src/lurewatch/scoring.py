@@ -53,8 +53,7 @@ def core_pattern(findings: Sequence[Finding], *, stranger: bool) -> Finding | No
         evidence.extend(f.evidence[:1])
     return Finding(
         id=CORE_ID,
-        title=f"Core pattern: {parts[0].title.lower()}, together with "
-        f"{parts[1].title.lower()}, from a stranger",
+        title=f"Core pattern from a stranger: {parts[0].title} + {parts[1].title.lower()}",
         category="combination",
         weight=CORE_PATTERN,
         evidence=tuple(evidence),

@@ -177,14 +177,14 @@ class Engine:
                 return None
             out: list[_Ev] = []
             for a in left:
-                for b in right:
-                    if max(b[0] - a[1], a[0] - b[1], 0) <= m.within:
-                        spans = view.spans()
-                        lo, hi = min(a[0], b[0]), max(a[1], b[1])
-                        out.append((m.field, view.item, spans[lo][0], spans[hi - 1][1], None))
+                # The closest partner of each left-hand term, within reach.
+                gap, b = min((max(b[0] - a[1], a[0] - b[1], 0), b) for b in right)
+                if gap <= m.within:
+                    spans = view.spans()
+                    lo, hi = min(a[0], b[0]), max(a[1], b[1])
+                    out.append((m.field, view.item, spans[lo][0], spans[hi - 1][1], None))
+                    if len(out) >= MAX_EVIDENCE:
                         break
-                if len(out) >= MAX_EVIDENCE:
-                    break
             return out or None
         if isinstance(m, Regex):
             view = self._view(ctx, m.field)
@@ -237,13 +237,22 @@ class Engine:
 
     @staticmethod
     def _evidence(ctx: _Ctx, evs: list[_Ev]) -> list[Evidence]:
+        # Overlapping quotes from the same text are merged into one.
+        merged: list[_Ev] = []
+        for ev in sorted(evs, key=lambda e: (e[0], e[1], e[2], -e[3])):
+            last = merged[-1] if merged else None
+            if (
+                last is not None
+                and ev[4] is None
+                and last[4] is None
+                and last[:2] == ev[:2]
+                and ev[2] < last[3]
+            ):
+                merged[-1] = (last[0], last[1], last[2], max(last[3], ev[3]), None)
+            elif last is None or ev != last:
+                merged.append(ev)
         out: list[Evidence] = []
-        seen: set[tuple[str, int, int, int]] = set()
-        for fld, item, start, end, text in evs:
-            key = (fld, item, start, end)
-            if key in seen:
-                continue
-            seen.add(key)
+        for fld, item, start, end, text in merged:
             if text is None:
                 text = ctx.views[fld].text[start : min(end, start + MAX_EVIDENCE_CHARS)]
             out.append(Evidence(field=fld, text=text, start=start, end=end, item=item))
