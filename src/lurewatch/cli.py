@@ -27,8 +27,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-rules_app = typer.Typer(help="List, show and test detection rules.", no_args_is_help=True)
-schema_app = typer.Typer(help="Print the JSON schemas of lurewatch's inputs.", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="List, show and test detection rules.\n\nExample:\n\n    lurewatch rules test my-rules/",
+    no_args_is_help=True,
+)
+schema_app = typer.Typer(
+    help="Print the JSON schemas of lurewatch's inputs.\n\n"
+    "Example:\n\n    lurewatch schema profile > profile.schema.json",
+    no_args_is_help=True,
+)
 app.add_typer(rules_app, name="rules")
 app.add_typer(schema_app, name="schema")
 

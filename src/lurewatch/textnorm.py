@@ -24,6 +24,10 @@ _INVISIBLE = "\u00ad\u034f\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064
 _WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f" + _INVISIBLE + r"])+")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _STRIP_INVISIBLE = {ord(c): None for c in _INVISIBLE}
+# A word character outside ASCII, a combining mark or an invisible character: text
+# without any of these tokenises exactly like ASCII text (curly quotes, dashes and
+# non-breaking spaces are separators either way).
+_NEEDS_FOLDING = re.compile(r"[^\W\x00-\x7f]|[\u0300-\u036f" + _INVISIBLE + r"]")
 
 # Cyrillic and Greek letters that render like Latin ones.
 _HOMOGLYPHS = str.maketrans(
@@ -61,34 +65,44 @@ def normalise_word(word: str) -> str:
     return w
 
 
+def plain_text(text: str) -> bool:
+    """True when the text tokenises like ASCII (nothing to fold)."""
+    return text.isascii() or _NEEDS_FOLDING.search(text) is None
+
+
 def norm_tokens(text: str) -> list[str]:
     """Normalised tokens without positions (the fast path for term lookups)."""
-    if text.isascii():
+    if plain_text(text):
         return _ASCII_WORD.findall(text.lower())
-    out: list[str] = []
-    for m in _WORD.finditer(text):
-        n = normalise_word(m.group())
-        # NFKC can expand one character into several words' worth (e.g. "㎏"):
-        # split again so phrase matching sees the same shape as the rule terms.
-        if n.isalnum():
-            out.append(n)
-        else:
-            out.extend(_WORD.findall(n))
-    return out
+    return [t.norm for t in tokens(text)]
 
 
 def tokens(text: str) -> list[Token]:
     """Tokens with their spans in ``text``; same sequence as :func:`norm_tokens`."""
-    if text.isascii():
+    if plain_text(text):
         return [Token(m.group(), m.start(), m.end()) for m in _ASCII_WORD.finditer(text.lower())]
     out: list[Token] = []
+    append = out.append
     for m in _WORD.finditer(text):
-        n = normalise_word(m.group())
+        w = m.group()
+        if w.isascii():  # most words of mostly-English text: no folding needed
+            append(Token(w.lower(), m.start(), m.end()))
+            continue
+        n = normalise_word(w)
+        # NFKC can expand one character into several words' worth (e.g. "㎏"):
+        # split again so phrase matching sees the same shape as the rule terms.
         if n.isalnum():
-            out.append(Token(n, m.start(), m.end()))
+            append(Token(n, m.start(), m.end()))
         else:
             out.extend(Token(part, m.start(), m.end()) for part in _WORD.findall(n))
     return out
+
+
+def token_spans(text: str) -> list[tuple[int, int]]:
+    """Just the spans of :func:`tokens` (cheaper for ASCII text)."""
+    if plain_text(text):
+        return [m.span() for m in _ASCII_WORD.finditer(text.lower())]
+    return [(t.start, t.end) for t in tokens(text)]
 
 
 def phrase(term: str) -> tuple[str, ...]:

@@ -10,15 +10,20 @@ import msgspec
 from lurewatch.ingest.errors import InputError
 from lurewatch.model import Profile
 
-_COUNT = re.compile(r"^\s*(\d[\d,\s]*)\+?\s*$")
+# Matched on the stripped value: a trailing ``\s*`` here would overlap ``[\d,\s]*`` and
+# make the match take quadratic time on a long run of spaces.
+_COUNT = re.compile(r"(\d[\d,\s]*)\+?")
 
 
 def _count(value: Any) -> Any:
     """Accept what LinkedIn shows: "500+", "1,234", 87."""
     if isinstance(value, str):
-        m = _COUNT.match(value)
+        m = _COUNT.fullmatch(value.strip())
         if m:
-            return int(re.sub(r"[,\s]", "", m.group(1)))
+            try:
+                return int(re.sub(r"[,\s]", "", m.group(1)))
+            except ValueError:  # more digits than int() accepts: let validation refuse it
+                return value
     return value
 
 

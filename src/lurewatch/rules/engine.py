@@ -2,15 +2,22 @@
 
 Every text is tokenised once per field. Terms of all rules are indexed by
 their first token, so one pass over the tokens finds every term hit of every
-rule; a rule whose required terms did not occur is never evaluated. Regular
-expressions run only for rules that need them, on the original text.
+rule. An inverted index from term sets to rules then names the only rules
+that can fire; the rest are never evaluated. Rules that need no term (a bare
+regular expression, a profile comparison) are evaluated only when the fields
+they read are not empty. Each rule's match expression is compiled once into
+a closure.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import operator
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import compress, count
+from typing import Any
 
 from lurewatch.model import Approach, Evidence, Finding
 from lurewatch.rules.fields import (
@@ -31,7 +38,7 @@ from lurewatch.rules.schema import (
     Terms,
     TermSet,
 )
-from lurewatch.textnorm import norm_tokens, tokens
+from lurewatch.textnorm import norm_tokens, plain_text, token_spans, tokens
 
 MAX_EVIDENCE = 5
 MAX_EVIDENCE_CHARS = 300
@@ -40,11 +47,70 @@ PROFILE_ITEM = -1  # Evidence.item for evidence read from the profile
 # (field, item, start, end, text or None to quote the original)
 _Ev = tuple[str, int, int, int, str | None]
 _Range = tuple[int, int]
+_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "lt": operator.lt,
+    "lte": operator.le,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "eq": operator.eq,
+}
+
+
+@dataclass(slots=True)
+class _FieldIndex:
+    """Every term of every rule reading one field, keyed for a single pass over tokens.
+
+    One-word terms are looked up by their word; longer ones by their first two
+    words, so a common first word ("your") does not force checking every phrase
+    that starts with it.
+    """
+
+    single: dict[str, list[int]] = field(default_factory=dict)
+    multi: dict[tuple[str, str], list[tuple[tuple[str, ...], int]]] = field(default_factory=dict)
+    firsts: frozenset[str] = frozenset()
+
+    def add(self, ph: tuple[str, ...], tsid: int) -> None:
+        if len(ph) == 1:
+            ids = self.single.setdefault(ph[0], [])
+            if tsid not in ids:
+                ids.append(tsid)
+        else:
+            self.multi.setdefault((ph[0], ph[1]), []).append((ph, tsid))
+
+    def freeze(self) -> None:
+        self.firsts = frozenset(self.single) | frozenset(k[0] for k in self.multi)
+
+    def scan(self, text: str) -> tuple[dict[int, list[_Range]], list[tuple[int, int]] | None]:
+        """Term hits (term set id -> token ranges) and, when already computed, token spans."""
+        spans: list[tuple[int, int]] | None = None
+        if plain_text(text):
+            toks = norm_tokens(text)
+        else:  # the slow path computes spans anyway: keep them
+            full = tokens(text)
+            toks = [t.norm for t in full]
+            spans = [(t.start, t.end) for t in full]
+        present = self.firsts.intersection(toks)
+        if not present:
+            return {}, spans
+        hits: dict[int, list[_Range]] = {}
+        single, multi = self.single, self.multi
+        last = len(toks) - 1
+        # Positions of the tokens that start some term, found without a Python-level loop.
+        for i in compress(count(), map(present.__contains__, toks)):
+            t = toks[i]
+            for tsid in single.get(t, ()):
+                hits.setdefault(tsid, []).append((i, i + 1))
+            if i < last:
+                for ph, tsid in multi.get((t, toks[i + 1]), ()):
+                    n = len(ph)
+                    if n == 2 or tuple(toks[i : i + n]) == ph:
+                        hits.setdefault(tsid, []).append((i, i + n))
+        return hits, spans
 
 
 @dataclass(slots=True)
 class _View:
-    """One field of one item, tokenised lazily."""
+    """One field of one item, tokenised once."""
 
     field: str
     item: int
@@ -54,16 +120,41 @@ class _View:
 
     def spans(self) -> list[tuple[int, int]]:
         if self._spans is None:
-            self._spans = [(t.start, t.end) for t in tokens(self.text)]
+            self._spans = token_spans(self.text)
         return self._spans
+
+
+_EMPTY_VIEW_HITS: dict[int, list[_Range]] = {}
 
 
 @dataclass(slots=True)
 class _Ctx:
+    engine: Engine
     approach: Approach
     today: dt.date
     item: int
     views: dict[str, _View] = field(default_factory=dict)
+
+    def view(self, fld: str) -> _View:
+        v = self.views.get(fld)
+        if v is None:
+            if fld in MESSAGE_TEXT_FIELDS:
+                item = self.item
+                text = MESSAGE_TEXT_FIELDS[fld](self.approach.messages[item])
+            else:
+                item = PROFILE_ITEM
+                text = profile_text(self.approach, fld)
+            index = self.engine._index.get(fld)
+            if index is not None and text:
+                hits, spans = index.scan(text)
+            else:
+                hits, spans = _EMPTY_VIEW_HITS, None
+            v = _View(fld, item, text, hits, spans)
+            self.views[fld] = v
+        return v
+
+
+_Fn = Callable[[_Ctx], list[_Ev] | None]
 
 
 def _trigger(m: Matcher) -> frozenset[int] | None:
@@ -86,6 +177,14 @@ def _trigger(m: Matcher) -> frozenset[int] | None:
     return None
 
 
+def _has_not(m: Matcher) -> bool:
+    if isinstance(m, Not):
+        return True
+    if isinstance(m, All | Any_):
+        return any(_has_not(c) for c in m.children)
+    return False
+
+
 def _termsets(m: Matcher) -> Iterable[TermSet]:
     if isinstance(m, Terms):
         yield m.terms
@@ -99,11 +198,149 @@ def _termsets(m: Matcher) -> Iterable[TermSet]:
         yield from _termsets(m.child)
 
 
+def _compile(m: Matcher) -> _Fn:
+    """A closure that evaluates ``m``: evidence if true, None if false."""
+    if isinstance(m, Terms):
+        fld, tsid = m.field, m.terms.id
+
+        def terms(ctx: _Ctx) -> list[_Ev] | None:
+            view = ctx.view(fld)
+            ranges = view.hits.get(tsid)
+            if not ranges:
+                return None
+            spans = view.spans()
+            return [
+                (fld, view.item, spans[i][0], spans[j - 1][1], None)
+                for i, j in ranges[:MAX_EVIDENCE]
+            ]
+
+        return terms
+    if isinstance(m, Near):
+        fld, left_id, right_id, within = m.field, m.left.id, m.right.id, m.within
+
+        def near(ctx: _Ctx) -> list[_Ev] | None:
+            view = ctx.view(fld)
+            left = view.hits.get(left_id)
+            right = view.hits.get(right_id)
+            if not left or not right:
+                return None
+            # ``right`` is in text order: only partners starting in this window can be
+            # within reach. Trying every pair took quadratic time on hostile text
+            # (thousands of far-apart terms).
+            starts = [b[0] for b in right]
+            reach = within + max(b[1] - b[0] for b in right)
+            out: list[_Ev] = []
+            for a in left:
+                candidates = right[
+                    bisect_left(starts, a[0] - reach) : bisect_right(starts, a[1] + within)
+                ]
+                if not candidates:
+                    continue
+                # The closest partner of each left-hand term, within reach.
+                gap, b = min((max(b[0] - a[1], a[0] - b[1], 0), b) for b in candidates)
+                if gap <= within:
+                    spans = view.spans()
+                    lo, hi = min(a[0], b[0]), max(a[1], b[1])
+                    out.append((fld, view.item, spans[lo][0], spans[hi - 1][1], None))
+                    if len(out) >= MAX_EVIDENCE:
+                        break
+            return out or None
+
+        return near
+    if isinstance(m, Regex):
+        fld, pattern, needs = m.field, m.pattern, m.needs
+
+        def regex(ctx: _Ctx) -> list[_Ev] | None:
+            view = ctx.view(fld)
+            text = view.text
+            if not text or (needs and not any(n in text for n in needs)):
+                return None
+            found: list[_Ev] = []
+            for match in pattern.finditer(text):
+                found.append((fld, view.item, match.start(), match.end(), None))
+                if len(found) >= MAX_EVIDENCE:
+                    break
+            return found or None
+
+        return regex
+    if isinstance(m, Compare):
+        fld, op, target = m.field, _OPS[m.op], m.value
+        label = fld.removeprefix("profile.")
+
+        def compare(ctx: _Ctx) -> list[_Ev] | None:
+            value = profile_value(ctx.approach, fld, ctx.today)
+            if value is None or not op(value, target):
+                return None
+            shown = str(value).lower() if isinstance(value, bool) else str(value)
+            return [(fld, PROFILE_ITEM, 0, 0, f"{label}: {shown}")]
+
+        return compare
+    if isinstance(m, All):
+        all_children = tuple(_compile(c) for c in m.children)
+
+        def all_(ctx: _Ctx) -> list[_Ev] | None:
+            acc: list[_Ev] = []
+            for fn in all_children:
+                r = fn(ctx)
+                if r is None:
+                    return None
+                acc.extend(r)
+            return acc
+
+        return all_
+    if isinstance(m, Any_):
+        any_children = tuple(_compile(c) for c in m.children)
+
+        def any_(ctx: _Ctx) -> list[_Ev] | None:
+            acc: list[_Ev] | None = None
+            for fn in any_children:
+                r = fn(ctx)
+                if r is not None:
+                    acc = r if acc is None else acc + r
+            return acc
+
+        return any_
+    child = _compile(m.child)
+
+    def not_(ctx: _Ctx) -> list[_Ev] | None:
+        return [] if child(ctx) is None else None
+
+    return not_
+
+
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     rule: Rule
+    fn: _Fn
     trigger: frozenset[int] | None
     per_message: bool
+    # Message fields the rule reads; with no term trigger, no profile field and no
+    # ``not``, the rule cannot fire when all of them are empty.
+    message_fields: frozenset[str]
+    skip_when_empty: bool
+
+
+def _evidence(ctx: _Ctx, evs: list[_Ev]) -> list[Evidence]:
+    # Overlapping quotes from the same text are merged into one.
+    merged: list[_Ev] = []
+    for ev in sorted(evs, key=lambda e: (e[0], e[1], e[2], -e[3])):
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and ev[4] is None
+            and last[4] is None
+            and last[:2] == ev[:2]
+            and ev[2] < last[3]
+        ):
+            merged[-1] = (last[0], last[1], last[2], max(last[3], ev[3]), None)
+        elif last is None or ev != last:
+            merged.append(ev)
+    out: list[Evidence] = []
+    for fld, item, start, end, text in merged:
+        if text is None:
+            text = ctx.views[fld].text[start : min(end, start + MAX_EVIDENCE_CHARS)]
+        out.append(Evidence(field=fld, text=text, start=start, end=end, item=item))
+    return out
 
 
 class Engine:
@@ -111,197 +348,106 @@ class Engine:
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = tuple(rules)
-        self._index: dict[str, dict[str, list[tuple[tuple[str, ...], int]]]] = {}
+        self._index: dict[str, _FieldIndex] = {}
         for rule in self.rules:
             for ts in _termsets(rule.match):
-                by_first = self._index.setdefault(ts.field, {})
+                ix = self._index.setdefault(ts.field, _FieldIndex())
                 for ph in ts.phrases:
-                    by_first.setdefault(ph[0], []).append((ph, ts.id))
-        self._firsts = {f: frozenset(ix) for f, ix in self._index.items()}
-        self._compiled = tuple(
-            _Compiled(r, _trigger(r.match), bool(r.fields & MESSAGE_TEXT_FIELDS.keys()))
-            for r in self.rules
-        )
-
-    # -- scanning -------------------------------------------------------------
-
-    def _scan(self, fld: str, text: str) -> dict[int, list[_Range]]:
-        firsts = self._firsts.get(fld)
-        if not firsts or not text:
-            return {}
-        toks = norm_tokens(text)
-        present = firsts.intersection(toks)
-        if not present:
-            return {}
-        index = self._index[fld]
-        hits: dict[int, list[_Range]] = {}
-        for i, t in enumerate(toks):
-            if t in present:
-                for ph, tsid in index[t]:
-                    n = len(ph)
-                    if n == 1 or tuple(toks[i : i + n]) == ph:
-                        hits.setdefault(tsid, []).append((i, i + n))
-        return hits
-
-    def _view(self, ctx: _Ctx, fld: str) -> _View:
-        view = ctx.views.get(fld)
-        if view is None:
-            if fld in MESSAGE_TEXT_FIELDS:
-                item = ctx.item
-                text = MESSAGE_TEXT_FIELDS[fld](ctx.approach.messages[item])
-            else:
-                item = PROFILE_ITEM
-                text = profile_text(ctx.approach, fld)
-            view = _View(fld, item, text, self._scan(fld, text))
-            ctx.views[fld] = view
-        return view
-
-    # -- evaluation -------------------------------------------------------------
-
-    def _eval(self, m: Matcher, ctx: _Ctx) -> list[_Ev] | None:
-        if isinstance(m, Terms):
-            view = self._view(ctx, m.field)
-            ranges = view.hits.get(m.terms.id)
-            if not ranges:
-                return None
-            spans = view.spans()
-            return [
-                (m.field, view.item, spans[i][0], spans[j - 1][1], None)
-                for i, j in ranges[:MAX_EVIDENCE]
-            ]
-        if isinstance(m, Near):
-            view = self._view(ctx, m.field)
-            left = view.hits.get(m.left.id)
-            right = view.hits.get(m.right.id)
-            if not left or not right:
-                return None
-            out: list[_Ev] = []
-            for a in left:
-                # The closest partner of each left-hand term, within reach.
-                gap, b = min((max(b[0] - a[1], a[0] - b[1], 0), b) for b in right)
-                if gap <= m.within:
-                    spans = view.spans()
-                    lo, hi = min(a[0], b[0]), max(a[1], b[1])
-                    out.append((m.field, view.item, spans[lo][0], spans[hi - 1][1], None))
-                    if len(out) >= MAX_EVIDENCE:
-                        break
-            return out or None
-        if isinstance(m, Regex):
-            view = self._view(ctx, m.field)
-            found: list[_Ev] = []
-            for match in m.pattern.finditer(view.text):
-                found.append((m.field, view.item, match.start(), match.end(), None))
-                if len(found) >= MAX_EVIDENCE:
-                    break
-            return found or None
-        if isinstance(m, Compare):
-            value = profile_value(ctx.approach, m.field, ctx.today)
-            if value is None:
-                return None
-            target = m.value
-            ok = {
-                "lt": lambda: value < target,
-                "lte": lambda: value <= target,
-                "gt": lambda: value > target,
-                "gte": lambda: value >= target,
-                "eq": lambda: value == target,
-            }[m.op]()
-            if not ok:
-                return None
-            shown = str(value).lower() if isinstance(value, bool) else str(value)
-            return [(m.field, PROFILE_ITEM, 0, 0, f"{m.field.removeprefix('profile.')}: {shown}")]
-        if isinstance(m, All):
-            acc: list[_Ev] = []
-            for c in m.children:
-                r = self._eval(c, ctx)
-                if r is None:
-                    return None
-                acc.extend(r)
-            return acc
-        if isinstance(m, Any_):
-            any_acc: list[_Ev] | None = None
-            for c in m.children:
-                r = self._eval(c, ctx)
-                if r is not None:
-                    any_acc = (any_acc or []) + r
-            return any_acc
-        # Not
-        return [] if self._eval(m.child, ctx) is None else None
-
-    def _hit_ids(self, ctx: _Ctx, fields: Iterable[str]) -> set[int]:
-        ids: set[int] = set()
-        for f in fields:
-            if f in MESSAGE_TEXT_FIELDS or f in PROFILE_TEXT_FIELDS:
-                ids.update(self._view(ctx, f).hits)
-        return ids
-
-    @staticmethod
-    def _evidence(ctx: _Ctx, evs: list[_Ev]) -> list[Evidence]:
-        # Overlapping quotes from the same text are merged into one.
-        merged: list[_Ev] = []
-        for ev in sorted(evs, key=lambda e: (e[0], e[1], e[2], -e[3])):
-            last = merged[-1] if merged else None
-            if (
-                last is not None
-                and ev[4] is None
-                and last[4] is None
-                and last[:2] == ev[:2]
-                and ev[2] < last[3]
-            ):
-                merged[-1] = (last[0], last[1], last[2], max(last[3], ev[3]), None)
-            elif last is None or ev != last:
-                merged.append(ev)
-        out: list[Evidence] = []
-        for fld, item, start, end, text in merged:
-            if text is None:
-                text = ctx.views[fld].text[start : min(end, start + MAX_EVIDENCE_CHARS)]
-            out.append(Evidence(field=fld, text=text, start=start, end=end, item=item))
-        return out
+                    ix.add(ph, ts.id)
+        for ix in self._index.values():
+            ix.freeze()
+        compiled = []
+        for r in self.rules:
+            msg_fields = r.fields & MESSAGE_TEXT_FIELDS.keys()
+            compiled.append(
+                _Compiled(
+                    rule=r,
+                    fn=_compile(r.match),
+                    trigger=_trigger(r.match),
+                    per_message=bool(msg_fields),
+                    message_fields=frozenset(msg_fields),
+                    skip_when_empty=r.fields <= MESSAGE_TEXT_FIELDS.keys()
+                    and not _has_not(r.match),
+                )
+            )
+        self._compiled = tuple(compiled)
+        by_ts: dict[int, list[int]] = {}
+        for n, c in enumerate(self._compiled):
+            for tsid in c.trigger or ():
+                by_ts.setdefault(tsid, []).append(n)
+        self._rules_by_termset = {k: tuple(v) for k, v in by_ts.items()}
+        untriggered = [n for n, c in enumerate(self._compiled) if c.trigger is None]
+        self._untriggered_message = [n for n in untriggered if self._compiled[n].per_message]
+        self._untriggered_profile = [n for n in untriggered if not self._compiled[n].per_message]
+        self._negates = [_has_not(c.rule.match) for c in self._compiled]
 
     def evaluate(
         self, approach: Approach, today: dt.date, rules: Sequence[Rule] | None = None
     ) -> list[Finding]:
         """Findings of every rule (or of ``rules``) that fires on ``approach``."""
         wanted = None if rules is None else {r.uuid for r in rules}
-        compiled = [c for c in self._compiled if wanted is None or c.rule.uuid in wanted]
-        collected: dict[str, list[Evidence]] = {}
+        compiled = self._compiled
+        collected: dict[int, list[Evidence]] = {}
 
-        def run(c: _Compiled, ctx: _Ctx, present: set[int]) -> None:
-            if c.trigger is not None and not (c.trigger & present):
+        def run(n: int, ctx: _Ctx) -> None:
+            c = compiled[n]
+            if wanted is not None and c.rule.uuid not in wanted:
                 return
-            evs = self._eval(c.rule.match, ctx)
+            evs = c.fn(ctx)
             if evs is None:
                 return
-            bucket = collected.setdefault(c.rule.uuid, [])
+            bucket = collected.setdefault(n, [])
             if len(bucket) < MAX_EVIDENCE:
-                bucket.extend(self._evidence(ctx, evs)[: MAX_EVIDENCE - len(bucket)])
+                bucket.extend(_evidence(ctx, evs)[: MAX_EVIDENCE - len(bucket)])
 
-        profile_ctx = _Ctx(approach, today, PROFILE_ITEM)
-        profile_present = self._hit_ids(profile_ctx, PROFILE_TEXT_FIELDS)
-        for c in compiled:
-            if not c.per_message:
-                run(c, profile_ctx, profile_present)
-        per_message = [c for c in compiled if c.per_message]
+        def candidates(present: Iterable[int], nonempty: set[str], per_message: bool) -> list[int]:
+            chosen: set[int] = set()
+            for tsid in present:
+                chosen.update(self._rules_by_termset.get(tsid, ()))
+            if per_message:
+                chosen.update(
+                    n
+                    for n in self._untriggered_message
+                    if compiled[n].message_fields & nonempty or not compiled[n].skip_when_empty
+                )
+                return sorted(n for n in chosen if compiled[n].per_message)
+            if approach.profile is not None:
+                chosen.update(self._untriggered_profile)
+            else:  # nothing to read: only a ``not`` can be true
+                chosen.update(n for n in self._untriggered_profile if self._negates[n])
+            return sorted(n for n in chosen if not compiled[n].per_message)
+
+        profile_ctx = _Ctx(self, approach, today, PROFILE_ITEM)
+        profile_present: set[int] = set()
+        if approach.profile is not None:
+            for f in PROFILE_TEXT_FIELDS:
+                profile_present.update(profile_ctx.view(f).hits)
+        for n in candidates(profile_present, set(), per_message=False):
+            run(n, profile_ctx)
+
         for i, msg in enumerate(approach.messages):
-            ctx = _Ctx(approach, today, i, views=dict(profile_ctx.views))
-            present = self._hit_ids(ctx, MESSAGE_TEXT_FIELDS) | profile_present
-            for c in per_message:
-                if c.rule.kinds is None or msg.kind in c.rule.kinds:
-                    run(c, ctx, present)
+            ctx = _Ctx(self, approach, today, i, views=dict(profile_ctx.views))
+            present = set(profile_present)
+            nonempty: set[str] = set()
+            for f, get in MESSAGE_TEXT_FIELDS.items():
+                if get(msg):
+                    nonempty.add(f)
+                    present.update(ctx.view(f).hits)
+            for n in candidates(present, nonempty, per_message=True):
+                kinds = compiled[n].rule.kinds
+                if kinds is None or msg.kind in kinds:
+                    run(n, ctx)
 
         findings = []
-        for c in compiled:
-            evidence = collected.get(c.rule.uuid)
-            if evidence is None:
-                continue
-            r = c.rule
+        for n in sorted(collected):
+            r = compiled[n].rule
             findings.append(
                 Finding(
                     id=r.name,
                     title=r.title,
                     category=r.category,
                     weight=r.weight,
-                    evidence=tuple(evidence),
+                    evidence=tuple(collected[n]),
                     tags=r.tags,
                     detector="rules",
                     rule_uuid=r.uuid,

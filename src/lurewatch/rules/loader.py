@@ -104,9 +104,10 @@ class _Doc:
         node = self.node
         for key in path:
             child = None
-            if isinstance(node, yaml.MappingNode) and isinstance(key, str):
+            if isinstance(node, yaml.MappingNode):
+                # str(): a key written ``1:`` is the int 1 in the data, "1" in the node.
                 for k, v in node.value:
-                    if isinstance(k, yaml.ScalarNode) and k.value == key:
+                    if isinstance(k, yaml.ScalarNode) and k.value == str(key):
                         child = v
                         break
             elif (
@@ -259,7 +260,8 @@ def _matcher(doc: _Doc, value: Any, path: PathKey, default_field: str) -> Matche
     if "terms" in value:
         if keys - {"terms", "field"}:
             doc.problem(
-                path, f"unexpected keys beside 'terms': {sorted(keys - {'terms', 'field'})}"
+                path,
+                f"unexpected keys beside 'terms': {sorted(keys - {'terms', 'field'}, key=str)}",
             )
         ts = _termset(doc, value["terms"], (*path, "terms"), field)
         return None if ts is None else Terms(field, ts)
@@ -276,8 +278,9 @@ def _matcher(doc: _Doc, value: Any, path: PathKey, default_field: str) -> Matche
             return None
         return Near(field, left, right, within)
     if "regex" in value:
-        if keys - {"regex", "field"}:
-            doc.problem(path, "'regex' takes only 'field' beside it")
+        if keys - {"regex", "field", "needs"}:
+            doc.problem(path, "'regex' takes only 'field' and 'needs' beside it")
+        needs = _strs(doc, value.get("needs"), (*path, "needs"))
         pattern = value["regex"]
         if not isinstance(pattern, str) or not pattern:
             doc.problem((*path, "regex"), "expected a non-empty string")
@@ -297,10 +300,10 @@ def _matcher(doc: _Doc, value: Any, path: PathKey, default_field: str) -> Matche
         if compiled.search(""):
             doc.problem((*path, "regex"), "pattern matches empty text")
             return None
-        return Regex(field, compiled)
+        return Regex(field, compiled, needs)
     doc.problem(
         path,
-        f"unknown condition keys {sorted(keys)}; expected terms, near, regex, "
+        f"unknown condition keys {sorted(keys, key=str)}; expected terms, near, regex, "
         "all, any, not, or field with lt/lte/gt/gte/eq",
     )
     return None
@@ -331,7 +334,7 @@ def _examples(doc: _Doc, value: Any) -> tuple[tuple[Example, ...], tuple[Example
         out[kind] = tuple(examples)
     extra = set(value) - {"positive", "negative"}
     if extra:
-        doc.problem(("examples",), f"unexpected keys {sorted(extra)}")
+        doc.problem(("examples",), f"unexpected keys {sorted(extra, key=str)}")
     return out["positive"], out["negative"]
 
 
@@ -342,7 +345,8 @@ def _rule(doc: _Doc, data: Any) -> Rule | None:
     for key in _REQUIRED_KEYS:
         if key not in data:
             doc.problem((), f"missing required key '{key}'")
-    for key in sorted(set(data) - _KNOWN_KEYS):
+    # YAML keys need not be strings (``1: x``); sort by text so mixed keys cannot crash.
+    for key in sorted(set(data) - _KNOWN_KEYS, key=str):
         doc.problem((key,), f"unknown key '{key}'")
     if any(k not in data for k in _REQUIRED_KEYS):
         return None
@@ -362,7 +366,7 @@ def _rule(doc: _Doc, data: Any) -> Rule | None:
     if status not in STATUSES:
         doc.problem(("status",), f"expected one of {', '.join(STATUSES)}")
     category = data["category"]
-    if category not in CATEGORIES or category == "combination":
+    if not isinstance(category, str) or category not in CATEGORIES or category == "combination":
         names = ", ".join(sorted(c for c in CATEGORIES if c != "combination"))
         doc.problem(("category",), f"unknown category '{category}'; expected one of: {names}")
     weight = data["weight"]

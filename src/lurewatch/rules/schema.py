@@ -8,9 +8,10 @@ invitation note or e-mail) and carries a *match* expression built from:
     (case, diacritics, full-width forms and look-alike letters folded);
 ``near``
     a term from ``terms`` within ``within`` tokens of a term from ``with``;
-``regex``
+``regex`` (+ ``needs``)
     a regular expression, compiled once, matched case-insensitively on the
-    original text;
+    original text; ``needs`` lists literal strings of which one must occur
+    (exact case) before the expression is tried;
 ``field`` + ``lt``/``lte``/``gt``/``gte``/``eq``
     a comparison on a profile value such as ``profile.connections``;
 ``all`` / ``any`` / ``not``
@@ -58,6 +59,9 @@ class Near:
 class Regex:
     field: str
     pattern: re.Pattern[str]
+    # Literal strings of which one must occur in the text for the pattern to be tried:
+    # a cheap filter that spares running the expression on every message.
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
