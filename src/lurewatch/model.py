@@ -112,6 +112,28 @@ class Profile(Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
 MessageKind = Literal["message", "invitation", "email"]
 
 
+class Attachment(Struct, frozen=True, kw_only=True):
+    """What is known about an attached file without opening it for the user."""
+
+    filename: str
+    content_type: str = ""
+    size: int = 0
+    has_macros: bool | None = None  # None: not checked or not an Office file
+    encrypted: bool | None = None  # password-protected archive or document
+
+
+class EmailMeta(Struct, frozen=True, kw_only=True):
+    """The envelope of an e-mail approach, as far as its headers tell."""
+
+    from_name: str = ""
+    from_address: str = ""
+    reply_to: tuple[str, ...] = ()
+    return_path: str = ""
+    to: tuple[str, ...] = ()
+    message_id: str = ""
+    attachments: tuple[Attachment, ...] = ()
+
+
 class Message(Struct, frozen=True, kw_only=True):
     """One thing the counterparty wrote: a message, an invitation note, an e-mail."""
 
@@ -122,6 +144,7 @@ class Message(Struct, frozen=True, kw_only=True):
     sent_at: dt.datetime | None = None
     # Attachments as named by the sender (file names only; content is read elsewhere).
     attachments: tuple[str, ...] = ()
+    email: EmailMeta | None = None
 
 
 class Contact(Struct, frozen=True, kw_only=True):
