@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lurewatch import scoring
 from lurewatch.categories import CATEGORIES
-from lurewatch.detectors.registry import DETECTORS
+from lurewatch.detectors.registry import COMBINERS, DETECTORS
 from lurewatch.rules.fields import ALL_FIELDS
 from lurewatch.rules.loader import builtin_rules
 
@@ -54,7 +54,7 @@ def test_every_field_is_documented() -> None:
 
 
 def test_every_detector_is_documented() -> None:
-    for cls in DETECTORS:
+    for cls in (*DETECTORS, *COMBINERS):
         assert f"## {cls.id}" in DETECTORS_DOC, cls.id
         assert cls.description
 

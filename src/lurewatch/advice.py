@@ -16,9 +16,20 @@ _OPENING = {
 }
 
 
-def advise(level: Level, categories: Iterable[str], contact: str) -> tuple[str, ...]:
-    """Advice lines: the opening for the level, one per category found, then reporting."""
+def advise(
+    level: Level, categories: Iterable[str], contact: str, *, engaged: bool = False
+) -> tuple[str, ...]:
+    """Advice lines: the opening for the level, one per category found, then reporting.
+
+    ``engaged`` says the person has already replied or sent something: the advice
+    then asks them to stop and tell the security office what was shared.
+    """
     lines = [_OPENING[level]]
+    if engaged and level is not Level.LOW:
+        lines.append(
+            "You have already been in touch: stop replying, and tell the security office "
+            "what you have sent or said. You are not in trouble for reporting it."
+        )
     seen: set[str] = set()
     for cat in categories:
         text = CATEGORIES[cat].advice if cat in CATEGORIES else ""

@@ -101,6 +101,11 @@ _ALL = (
         "mitigating",
     ),
     Category(
+        "escalation",
+        "Escalation across the thread: rapport, then money, then the real ask",
+        "sequence",
+    ),
+    Category(
         "combination",
         "The core pattern: a stranger offering money for information and seeking "
         "access or a move off-platform",

@@ -9,15 +9,15 @@ words, are replaced by visible placeholders.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
-from rich.console import Console, Group
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
 
 from lurewatch.model import Assessment, Evidence, Level
+
+if TYPE_CHECKING:  # rich is imported only when something is drawn (JSON output skips it)
+    from rich.console import Console
+    from rich.text import Text
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 _STYLE = {
@@ -34,6 +34,8 @@ def display_safe(text: str) -> str:
 
 
 def _evidence_text(ev: Evidence) -> Text:
+    from rich.text import Text
+
     out = Text()
     out.append("“" + display_safe(" ".join(ev.text.split())) + "”", style="bold")
     if ev.field != "text":
@@ -43,6 +45,8 @@ def _evidence_text(ev: Evidence) -> Text:
 
 def _highlighted(text: str, evidence: list[Evidence]) -> Text:
     """The start of the message with every piece of evidence highlighted."""
+    from rich.text import Text
+
     spans = sorted(
         (e.start, e.end) for e in evidence if e.field == "text" and e.item == 0 and e.end > e.start
     )
@@ -70,6 +74,11 @@ def _highlighted(text: str, evidence: list[Evidence]) -> Text:
 def render_terminal(
     console: Console, result: Assessment, text: str | None, notes: tuple[str, ...] = ()
 ) -> None:
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
     level = result.level
     head = Text()
     head.append(f" {level.value.upper()} ", style=_STYLE[level])

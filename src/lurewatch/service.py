@@ -10,8 +10,9 @@ import msgspec
 
 from lurewatch.advice import advise
 from lurewatch.detectors.base import Detector
-from lurewatch.detectors.registry import build_detectors
-from lurewatch.model import Approach, Assessment, Message, Profile
+from lurewatch.detectors.escalation import EscalationDetector
+from lurewatch.detectors.registry import COMBINERS, build_detectors
+from lurewatch.model import Approach, Assessment, Finding, Message, Profile
 from lurewatch.rules.loader import builtin_rules, load_paths
 from lurewatch.rules.schema import Rule
 from lurewatch.scoring import assess
@@ -33,19 +34,38 @@ class Checker:
     settings: Settings
     rules: Sequence[Rule]
     detectors: list[Detector] = field(init=False)
+    combiners: list[EscalationDetector] = field(init=False)
 
     def __post_init__(self) -> None:
         self.detectors = build_detectors(self.rules)
+        self.combiners = [cls() for cls in COMBINERS]
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Checker:
         return cls(settings, load_rules(settings))
 
-    def check(self, approach: Approach, today: dt.date) -> Assessment:
-        findings = [f for d in self.detectors for f in d.detect(approach, today)]
-        result = assess(findings, stranger=approach.stranger)
-        advice = advise(result.level, (f.category for f in result.findings), self.settings.contact)
+    def detect(self, approach: Approach, today: dt.date) -> list[Finding]:
+        """Findings of every detector (not yet combined across the thread)."""
+        return [f for d in self.detectors for f in d.detect(approach, today)]
+
+    def rate(
+        self, findings: Sequence[Finding], approach: Approach, context: Sequence[str] = ()
+    ) -> Assessment:
+        """Combine findings across the thread, score them, and add advice."""
+        combined = [*findings]
+        for c in self.combiners:
+            combined.extend(c.combine(findings, approach))
+        result = assess(combined, stranger=approach.stranger)
+        advice = advise(
+            result.level,
+            (f.category for f in result.findings),
+            self.settings.contact,
+            engaged=bool(context),
+        )
         return msgspec.structs.replace(result, advice=advice)
+
+    def check(self, approach: Approach, today: dt.date) -> Assessment:
+        return self.rate(self.detect(approach, today), approach)
 
     def check_text(
         self,

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lurewatch.detectors.base import Detector
+from lurewatch.detectors.escalation import EscalationDetector
 from lurewatch.detectors.rulepack import RulePackDetector
 from lurewatch.rules.schema import Rule
 
 DETECTORS: tuple[type[Detector], ...] = (RulePackDetector,)
+
+# Combiners read the findings of every detector over a whole thread.
+COMBINERS: tuple[type[EscalationDetector], ...] = (EscalationDetector,)
 
 
 def build_detectors(rules: Sequence[Rule]) -> list[Detector]:

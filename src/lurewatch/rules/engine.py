@@ -236,8 +236,12 @@ def _compile(m: Matcher) -> _Fn:
                 ]
                 if not candidates:
                     continue
-                # The closest partner of each left-hand term, within reach.
-                gap, b = min((max(b[0] - a[1], a[0] - b[1], 0), b) for b in candidates)
+                # The closest partner of each left-hand term, within reach. A partner
+                # overlapping the term is part of it ("new york" near "york"), not near it.
+                apart = [b for b in candidates if b[0] >= a[1] or a[0] >= b[1]]
+                if not apart:
+                    continue
+                gap, b = min((max(b[0] - a[1], a[0] - b[1]), b) for b in apart)
                 if gap <= within:
                     spans = view.spans()
                     lo, hi = min(a[0], b[0]), max(a[1], b[1])

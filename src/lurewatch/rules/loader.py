@@ -10,8 +10,9 @@ from __future__ import annotations
 import itertools
 import re
 import uuid as uuidlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any, cast
@@ -453,6 +454,27 @@ def _check_unique(rules: Sequence[Rule]) -> list[Problem]:
     return problems
 
 
+def _load_sources(
+    sources: Iterable[tuple[str, Callable[[], str]]], problems: list[Problem]
+) -> list[Rule]:
+    """Rules from (name, reader) pairs, collecting every file's problems before raising."""
+    rules: list[Rule] = []
+    for name, read in sources:
+        try:
+            text = read()
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(name, 0, f"cannot read: {exc}"))
+            continue
+        try:
+            rules.extend(load_text(text, name))
+        except RuleLoadError as exc:
+            problems.extend(exc.problems)
+    problems.extend(_check_unique(rules))
+    if problems:
+        raise RuleLoadError(problems)
+    return rules
+
+
 def load_paths(paths: Iterable[Path]) -> list[Rule]:
     """Rules from files and folders (``*.yaml``/``*.yml``, sorted by name)."""
     files: list[Path] = []
@@ -464,33 +486,21 @@ def load_paths(paths: Iterable[Path]) -> list[Rule]:
             files.append(p)
         else:
             problems.append(Problem(str(p), 0, "no such rule file or folder"))
-    rules: list[Rule] = []
-    for f in files:
-        try:
-            text = f.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(str(f), 0, f"cannot read: {exc}"))
-            continue
-        try:
-            rules.extend(load_text(text, str(f)))
-        except RuleLoadError as exc:
-            problems.extend(exc.problems)
-    problems.extend(_check_unique(rules))
-    if problems:
-        raise RuleLoadError(problems)
-    return rules
+    return _load_sources(
+        ((str(f), partial(f.read_text, encoding="utf-8-sig")) for f in files), problems
+    )
 
 
 def builtin_rules() -> list[Rule]:
     """The rule pack shipped inside the package."""
     root = resources.files("lurewatch") / "data" / "rules"
-    rules: list[Rule] = []
-    for entry in sorted(root.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith((".yaml", ".yml")):
-            rules.extend(
-                load_text(entry.read_text(encoding="utf-8"), f"lurewatch/data/rules/{entry.name}")
-            )
-    problems = _check_unique(rules)
-    if problems:
-        raise RuleLoadError(problems)
-    return rules
+    entries = sorted(
+        (e for e in root.iterdir() if e.name.endswith((".yaml", ".yml"))), key=lambda e: e.name
+    )
+    return _load_sources(
+        (
+            (f"lurewatch/data/rules/{e.name}", partial(e.read_text, encoding="utf-8"))
+            for e in entries
+        ),
+        [],
+    )
