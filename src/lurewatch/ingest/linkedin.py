@@ -15,6 +15,7 @@ import datetime as dt
 import os
 import re
 import stat
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -36,8 +37,13 @@ _REQUIRED = {
     "profile": ("First Name", "Last Name"),
 }
 _FOLDER_DEPTH = 3
-# What a damaged archive or file raises while being read.
+# What a damaged archive or file raises while being read. The zipfile module is not
+# hardened against hostile archives and also lets IndexError, KeyError and struct.error
+# escape from malformed headers.
 _DAMAGE = (
+    IndexError,
+    KeyError,
+    struct.error,
     zipfile.BadZipFile,
     zlib.error,
     EOFError,
