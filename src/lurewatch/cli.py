@@ -77,7 +77,12 @@ def check(
         ),
     ] = None,
     profile: Annotated[
-        Path | None, typer.Option("--profile", "-p", help="Profile as JSON (see 'schema profile').")
+        Path | None,
+        typer.Option(
+            "--profile",
+            "-p",
+            help="Profile as JSON (see 'schema profile') or LinkedIn's 'Save to PDF' file.",
+        ),
     ] = None,
     kind: Annotated[Kind, typer.Option(help="What the text is.")] = Kind.message,
     known: Annotated[
@@ -118,10 +123,7 @@ def check(
                 "nothing to check: give --message FILE, pipe the text on stdin, or --profile FILE"
             )
         message = "-"
-    try:
-        day = dt.date.fromisoformat(today) if today else dt.date.today()
-    except ValueError:
-        _fail(f"--today: '{today}' is not a date like 2026-11-29")
+    day = _day(today)
     try:
         text = notes = None
         if message is not None:
@@ -130,7 +132,14 @@ def check(
             text, notes = decoded.text, decoded.notes
         prof = None
         if profile is not None:
-            prof = parse_profile(read_bytes(str(profile), settings.max_profile_bytes), str(profile))
+            raw = read_bytes(str(profile), settings.max_profile_bytes)
+            if raw.startswith(b"%PDF") or profile.suffix.lower() == ".pdf":
+                from lurewatch.ingest.profile_pdf import parse_profile_pdf
+
+                prof, pdf_notes = parse_profile_pdf(raw, str(profile))
+                notes = (*(notes or ()), *pdf_notes)
+            else:
+                prof = parse_profile(raw, str(profile))
         checker = Checker.from_settings(settings)
         result = checker.check_text(text, prof, today=day, kind=kind.value, stranger=not known)
     except InputError as exc:
@@ -146,6 +155,129 @@ def check(
         from rich.console import Console
 
         render.render_terminal(Console(), result, text, notes or ())
+
+
+class ScanFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    html = "html"
+
+
+class MinLevel(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+@app.command()
+def scan(
+    export: Annotated[
+        Path,
+        typer.Argument(
+            help="The export .zip, its unzipped folder, or messages.csv / Invitations.csv."
+        ),
+    ],
+    fmt: Annotated[ScanFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        ScanFormat.table
+    ),
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the result to this file.")
+    ] = None,
+    min_level: Annotated[
+        MinLevel, typer.Option("--min-level", help="Show only people rated at least this.")
+    ] = MinLevel.low,
+    contact: Annotated[
+        str | None, typer.Option(help="Who to report to (default: $LUREWATCH_CONTACT).")
+    ] = None,
+    rules: Annotated[
+        list[Path] | None, typer.Option("--rules", help="Extra rule file or folder (repeatable).")
+    ] = None,
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Show a progress bar on a terminal.")
+    ] = True,
+    today: Annotated[
+        str | None, typer.Option(help="Judge as of this date (YYYY-MM-DD); default today.")
+    ] = None,
+) -> None:
+    """Scan a whole LinkedIn data export on this machine: who wrote to you, ranked.
+
+    Reads every incoming invitation note and message, groups them by sender,
+    rates each sender with the reasons and the words, and lists the people who
+    deserve a second look first. Nothing leaves this machine.
+
+    Example:
+
+        lurewatch scan Basic_LinkedInDataExport_11-29-2026.zip
+
+        lurewatch scan export.zip --format html --output report.html
+    """
+    from lurewatch.ingest.errors import InputError
+    from lurewatch.model import Level
+    from lurewatch.rules.loader import RuleLoadError
+    from lurewatch.scan import Scanner, filter_level
+    from lurewatch.service import Checker
+
+    settings = _settings(contact, rules)
+    day = _day(today)
+    try:
+        scanner = Scanner(Checker.from_settings(settings), day)
+        if progress and sys.stderr.isatty():
+            from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+            with Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
+                transient=True,
+            ) as bar:
+                task = bar.add_task("Reading the export", total=None)
+                result = scanner.scan(
+                    export,
+                    on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
+        else:
+            result = scanner.scan(export)
+    except InputError as exc:
+        _fail(str(exc))
+    except RuleLoadError as exc:
+        _fail(f"rules are invalid:\n{exc}")
+    result = filter_level(result, Level(min_level.value))
+
+    from lurewatch import render_scan
+
+    if fmt is ScanFormat.table:
+        from rich.console import Console
+
+        if output is not None:
+            with output.open("w", encoding="utf-8") as fh:
+                render_scan.render_scan_table(Console(file=fh, width=160), result)
+        else:
+            render_scan.render_scan_table(Console(), result)
+        return
+    if fmt is ScanFormat.json:
+        data = render_scan.scan_json(result) + b"\n"
+    elif fmt is ScanFormat.csv:
+        data = render_scan.scan_csv(result).encode("utf-8")
+    else:
+        from lurewatch.html_report import scan_html
+
+        data = scan_html(result).encode("utf-8")
+    if output is not None:
+        try:
+            output.write_bytes(data)
+        except OSError as exc:
+            _fail(f"{output}: cannot write ({exc.strerror or exc})")
+    else:
+        sys.stdout.buffer.write(data)
+
+
+def _day(today: str | None) -> dt.date:
+    try:
+        return dt.date.fromisoformat(today) if today else dt.date.today()
+    except ValueError:
+        _fail(f"--today: '{today}' is not a date like 2026-11-29")
 
 
 @rules_app.command("list")

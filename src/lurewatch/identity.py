@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=65_536)  # an export repeats the same few thousand URLs many times
 def canon_profile_url(url: str) -> str | None:
     """``https://uk.linkedin.com/in/Jane-Doe-12/?trk=x`` -> ``linkedin.com/in/jane-doe-12``.
 
@@ -37,6 +39,7 @@ def canon_profile_url(url: str) -> str | None:
     return host + path if path else host
 
 
+@lru_cache(maxsize=65_536)
 def norm_name(name: str) -> str:
     """A display name folded for grouping: case, accents, spacing and punctuation."""
     n = unicodedata.normalize("NFKD", name)

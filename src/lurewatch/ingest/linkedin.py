@@ -123,6 +123,11 @@ class _Member:
 def parse_message_date(text: str) -> dt.datetime | None:
     """``2024-03-05 14:22:11 UTC`` (and ISO variants) as an aware UTC datetime."""
     t = text.strip().removesuffix("UTC").strip().replace("T", " ").removesuffix("Z")
+    try:  # the common case, parsed in C
+        d = dt.datetime.fromisoformat(t)
+        return d.replace(tzinfo=dt.UTC) if d.tzinfo is None else d.astimezone(dt.UTC)
+    except ValueError:
+        pass
     for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
         try:
             return dt.datetime.strptime(t, fmt).replace(tzinfo=dt.UTC)
