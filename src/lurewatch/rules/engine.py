@@ -157,23 +157,40 @@ class _Ctx:
 _Fn = Callable[[_Ctx], list[_Ev] | None]
 
 
-def _trigger(m: Matcher) -> frozenset[int] | None:
-    """Term sets of which at least one must hit for ``m`` to be true (None: unknown)."""
+Trigger = tuple[frozenset[int], ...]  # alternatives; each lists term sets that must all hit
+_MAX_ALTERNATIVES = 32
+
+
+def _trigger(m: Matcher) -> Trigger | None:
+    """When ``m`` can be true: one of the alternatives must have all its term sets hit.
+
+    None means it cannot be told from terms alone (a regex, a comparison, a ``not``).
+    """
     if isinstance(m, Terms):
-        return frozenset({m.terms.id})
+        return (frozenset({m.terms.id}),)
     if isinstance(m, Near):
-        return frozenset({m.left.id})
+        return (frozenset({m.left.id, m.right.id}),)
     if isinstance(m, Any_):
-        out: frozenset[int] = frozenset()
+        alternatives: list[frozenset[int]] = []
         for c in m.children:
             t = _trigger(c)
             if t is None:
                 return None
-            out |= t
-        return out
+            alternatives.extend(t)
+        return tuple(dict.fromkeys(alternatives))
     if isinstance(m, All):
-        known = [t for t in (_trigger(c) for c in m.children) if t is not None]
-        return min(known, key=len) if known else None
+        combined: Trigger | None = None
+        for c in m.children:
+            t = _trigger(c)
+            if t is None:
+                continue
+            if combined is None:
+                combined = t
+                continue
+            product = tuple(dict.fromkeys(a | b for a in combined for b in t))
+            if len(product) <= _MAX_ALTERNATIVES:
+                combined = product
+        return combined
     return None
 
 
@@ -316,7 +333,7 @@ def _compile(m: Matcher) -> _Fn:
 class _Compiled:
     rule: Rule
     fn: _Fn
-    trigger: frozenset[int] | None
+    trigger: Trigger | None
     per_message: bool
     # Message fields the rule reads; with no term trigger, no profile field and no
     # ``not``, the rule cannot fire when all of them are empty.
@@ -377,7 +394,7 @@ class Engine:
         self._compiled = tuple(compiled)
         by_ts: dict[int, list[int]] = {}
         for n, c in enumerate(self._compiled):
-            for tsid in c.trigger or ():
+            for tsid in {t for alternative in c.trigger or () for t in alternative}:
                 by_ts.setdefault(tsid, []).append(n)
         self._rules_by_termset = {k: tuple(v) for k, v in by_ts.items()}
         untriggered = [n for n, c in enumerate(self._compiled) if c.trigger is None]
@@ -404,10 +421,14 @@ class Engine:
             if len(bucket) < MAX_EVIDENCE:
                 bucket.extend(_evidence(ctx, evs)[: MAX_EVIDENCE - len(bucket)])
 
-        def candidates(present: Iterable[int], nonempty: set[str], per_message: bool) -> list[int]:
+        def candidates(present: set[int], nonempty: set[str], per_message: bool) -> list[int]:
             chosen: set[int] = set()
             for tsid in present:
                 chosen.update(self._rules_by_termset.get(tsid, ()))
+            # Keep only rules one of whose alternatives has every term set present.
+            chosen = {
+                n for n in chosen if any(alt <= present for alt in compiled[n].trigger or ((),))
+            }
             if per_message:
                 chosen.update(
                     n
