@@ -159,6 +159,7 @@ class _Owner:
 
     def __init__(self, name: str | None) -> None:
         self.declared = norm_name(name) if name else None
+        self.shown: dict[str, str] = {self.declared: name} if name and self.declared else {}
         self.conversations: dict[str, Counter[str]] = {}
         self.as_recipient: Counter[str] = Counter()
         self.urls: dict[str, Counter[str]] = {}
@@ -166,6 +167,7 @@ class _Owner:
     def observe(self, m: ExportMessage) -> None:
         conv = self.conversations.setdefault(m.conversation_id, Counter())
         sender = norm_name(m.sender)
+        self.shown.setdefault(sender, m.sender)
         conv[sender] += 1
         if m.sender_url:
             self.urls.setdefault(sender, Counter())[m.sender_url] += 1
@@ -308,7 +310,7 @@ class Scanner:
         by_level = Counter(c.level.value for c in contacts)
         summary = ScanSummary(
             source=ex.source,
-            owner=owner_key,
+            owner=owner.shown.get(owner_key, owner_key) if owner_key else None,
             messages=n_messages,
             invitations=n_invitations,
             contacts=n_connections,

@@ -29,7 +29,7 @@ def test_groups_by_sender_and_ranks(scanner: Scanner, make_zip: Callable[..., Pa
     s = result.summary
     assert (s.messages, s.invitations, s.contacts) == (6, 3, 2)
     assert (s.incoming_messages, s.incoming_invitations, s.counterparties) == (4, 2, 4)
-    assert s.owner == "sam carter"
+    assert s.owner == "Sam Carter"
     names = [c.name for c in result.contacts]
     # Both approaches first; the colleague and the silent invitation last.
     assert set(names[:2]) == {"Avery Lin", "Jordan Wei"}
@@ -87,7 +87,7 @@ def test_an_old_connection_is_not_a_stranger(scanner: Scanner, tmp_path: Path) -
 def test_owner_found_without_profile_csv(scanner: Scanner, make_zip: Callable[..., Path]) -> None:
     files = {k: v for k, v in STANDARD.items() if k != "Profile.csv"}
     result = scanner.scan(make_zip(files))
-    assert result.summary.owner == "sam carter"
+    assert result.summary.owner == "Sam Carter"
     assert "Sam Carter" not in by_name(result)
 
 
