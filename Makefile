@@ -17,6 +17,9 @@ setup: $(STAMP)
 demo: setup
 	$(VENV)/bin/lurewatch check --message examples/approach.txt --profile examples/profile.json
 	$(VENV)/bin/lurewatch check --message examples/recruiter.txt
+	$(VENV)/bin/lurewatch scan examples/export
+	$(VENV)/bin/lurewatch scan examples/export --format html --output lurewatch-report.html
+	@echo "Wrote lurewatch-report.html: open it in a browser."
 
 lint: setup
 	$(VENV)/bin/ruff check src tests bench

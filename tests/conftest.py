@@ -1,0 +1,101 @@
+"""Shared fixtures: rules written inline as YAML, loaded the way rule packs are.
+
+Tests never depend on what the shipped rule pack contains (it changes as rules
+are written); each test states the few rules it needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+import uuid
+from collections.abc import Callable, Sequence
+
+import pytest
+from hypothesis import settings
+
+from lurewatch.model import Approach, Finding, Message, Profile
+from lurewatch.rules.engine import Engine
+from lurewatch.rules.loader import load_text
+from lurewatch.rules.schema import Rule
+
+settings.register_profile("lurewatch", max_examples=200, deadline=None)
+settings.load_profile("lurewatch")
+
+# Every test judges "as of" this day, so nothing drifts with the clock.
+TODAY = dt.date(2026, 11, 29)
+
+
+def _rule_yaml(
+    match: str,
+    *,
+    number: int = 1,
+    name: str | None = None,
+    category: str = "off_platform",
+    weight: float = 1.0,
+    field: str | None = None,
+    kinds: Sequence[str] | None = None,
+) -> str:
+    """The YAML text of one valid rule whose ``match`` is the given YAML snippet."""
+    lines = [
+        f"id: {uuid.UUID(int=number)}",
+        f"name: {name or f'test-rule-{number}'}",
+        f"title: Test rule {number}",
+        "status: test",
+        "description: A rule written inline for a test.",
+        f"category: {category}",
+        f"weight: {weight}",
+    ]
+    if field is not None:
+        lines.append(f"field: {field}")
+    if kinds is not None:
+        lines.append(f"kinds: [{', '.join(kinds)}]")
+    lines.append("match:")
+    lines.append(textwrap.indent(textwrap.dedent(match).strip("\n"), "  "))
+    lines += ["examples:", "  positive: [positive]", "  negative: [negative]"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(name="rule_yaml")
+def rule_yaml_fixture() -> Callable[..., str]:
+    """The YAML text of one valid rule (see :func:`_rule_yaml`)."""
+    return _rule_yaml
+
+
+MakeRule = Callable[..., Rule]
+
+
+@pytest.fixture
+def make_rule() -> MakeRule:
+    """Build one :class:`Rule` from a ``match`` snippet (see :func:`rule_yaml`)."""
+
+    def make(match: str, **kwargs: object) -> Rule:
+        (rule,) = load_text(_rule_yaml(match, **kwargs), "inline.yaml")  # type: ignore[arg-type]
+        return rule
+
+    return make
+
+
+Run = Callable[..., list[Finding]]
+
+
+@pytest.fixture
+def run(make_rule: MakeRule) -> Run:
+    """Evaluate one inline rule on text (or on a whole approach)."""
+
+    def evaluate(
+        match: str,
+        text: str | None = None,
+        *,
+        approach: Approach | None = None,
+        profile: Profile | None = None,
+        today: dt.date = TODAY,
+        **kwargs: object,
+    ) -> list[Finding]:
+        rule = make_rule(match, **kwargs)
+        if approach is None:
+            messages = () if text is None else (Message(text=text),)
+            approach = Approach(messages=messages, profile=profile)
+        return Engine([rule]).evaluate(approach, today)
+
+    return evaluate
