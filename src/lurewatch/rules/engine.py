@@ -426,9 +426,7 @@ class Engine:
             for tsid in present:
                 chosen.update(self._rules_by_termset.get(tsid, ()))
             # Keep only rules one of whose alternatives has every term set present.
-            chosen = {
-                n for n in chosen if any(alt <= present for alt in compiled[n].trigger or ())
-            }
+            chosen = {n for n in chosen if any(alt <= present for alt in compiled[n].trigger or ())}
             if per_message:
                 chosen.update(
                     n
