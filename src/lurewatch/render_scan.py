@@ -109,12 +109,10 @@ def render_scan_table(console: Console, result: ScanResult, *, shown: int = 50) 
         why = Text("\n".join(f"{f.weight:+.1f} {f.title}" for f in c.findings[:6]) or "-")
         for line in c.context:
             why.append("\n" + line, style="italic")
-        quotes = Text()
-        for f in c.findings[:4]:
-            for e in f.evidence[:1]:
-                quotes.append(
-                    ("\n" if quotes else "") + "“" + display_safe(" ".join(e.text.split())) + "”"
-                )
+        shown_quotes = dict.fromkeys(
+            " ".join(e.text.split()) for f in c.findings[:6] for e in f.evidence[:1]
+        )
+        quotes = Text("\n".join(f"“{display_safe(q)}”" for q in list(shown_quotes)[:4]))
         table.add_row(rating, who, why, quotes)
     console.print(table)
     if len(result.contacts) > shown:
