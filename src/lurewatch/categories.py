@@ -81,6 +81,20 @@ _ALL = (
         "Do not open the attachment or link, and never 'enable content'.",
     ),
     Category(
+        "sender_identity",
+        "An e-mail sender who claims an organisation or address their real address does not match",
+        "identity",
+        "Check who sent this through the organisation's own website or switchboard: its "
+        "staff write from its own domain, not from free web-mail.",
+    ),
+    Category(
+        "reply_diversion",
+        "Replies diverted to a different address from the sender's",
+        "identity",
+        "Do not just press Reply: your answer would go to a different address from the one "
+        "the e-mail came from.",
+    ),
+    Category(
         "profile_employer",
         "A generic recruitment, consultancy or think-tank employer",
         "profile",
@@ -99,6 +113,13 @@ _ALL = (
         "legitimacy",
         "Signs of a legitimate, checkable approach (lower the rating)",
         "mitigating",
+    ),
+    Category(
+        "indicator_match",
+        "Matches a persona or indicator named in an espionage alert",
+        "indicator",
+        "This matches a persona your security office or a national authority has warned "
+        "about: do not reply, and report it now.",
     ),
     Category(
         "escalation",

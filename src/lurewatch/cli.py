@@ -56,13 +56,27 @@ def _fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _settings(contact: str | None, rules: list[Path] | None) -> Settings:
+IndicatorFiles = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--indicators",
+        "-i",
+        help="Alert or indicator file to match against (lurewatch JSON/YAML/CSV, STIX 2.1 "
+        "bundle, MISP event; repeatable; also $LUREWATCH_INDICATORS).",
+    ),
+]
+
+
+def _settings(
+    contact: str | None, rules: list[Path] | None, indicators: list[Path] | None = None
+) -> Settings:
     from lurewatch.settings import Settings
 
     base = Settings.from_env(os.environ)
     return Settings(
         contact=contact or base.contact,
         extra_rules=base.extra_rules + tuple(rules or ()),
+        indicator_files=base.indicator_files + tuple(indicators or ()),
         max_message_bytes=base.max_message_bytes,
         max_profile_bytes=base.max_profile_bytes,
     )
@@ -75,6 +89,10 @@ def check(
         typer.Option(
             "--message", "-m", help="File with the message or invitation note; - for stdin."
         ),
+    ] = None,
+    eml: Annotated[
+        str | None,
+        typer.Option("--eml", help="An e-mail saved as .eml (headers and attachments are read)."),
     ] = None,
     profile: Annotated[
         Path | None,
@@ -98,6 +116,7 @@ def check(
     rules: Annotated[
         list[Path] | None, typer.Option("--rules", help="Extra rule file or folder (repeatable).")
     ] = None,
+    indicators: IndicatorFiles = None,
     today: Annotated[
         str | None, typer.Option(help="Judge as of this date (YYYY-MM-DD); default today.")
     ] = None,
@@ -109,6 +128,8 @@ def check(
         lurewatch check --message note.txt --profile profile.json
 
         pbpaste | lurewatch check --format json
+
+        lurewatch check --eml approach.eml
     """
     from lurewatch.ingest.errors import InputError
     from lurewatch.ingest.profile_json import parse_profile
@@ -116,8 +137,10 @@ def check(
     from lurewatch.rules.loader import RuleLoadError
     from lurewatch.service import Checker
 
-    settings = _settings(contact, rules)
-    if message is None and profile is None:
+    settings = _settings(contact, rules, indicators)
+    if message is not None and eml is not None:
+        _fail("give either --message or --eml, not both")
+    if message is None and profile is None and eml is None:
         if sys.stdin is None or sys.stdin.isatty():
             _fail(
                 "nothing to check: give --message FILE, pipe the text on stdin, or --profile FILE"
@@ -125,7 +148,14 @@ def check(
         message = "-"
     day = _day(today)
     try:
-        text = notes = None
+        text = notes = email = None
+        if eml is not None:
+            from lurewatch.ingest.eml import MAX_EML_BYTES, parse_eml
+
+            email, notes = parse_eml(
+                read_bytes(eml, MAX_EML_BYTES), "standard input" if eml == "-" else eml
+            )
+            text = email.text
         if message is not None:
             name = "standard input" if message == "-" else message
             decoded = decode_text(read_bytes(message, settings.max_message_bytes), name)
@@ -141,7 +171,13 @@ def check(
             else:
                 prof = parse_profile(raw, str(profile))
         checker = Checker.from_settings(settings)
-        result = checker.check_text(text, prof, today=day, kind=kind.value, stranger=not known)
+        if email is not None:
+            from lurewatch.model import Approach
+
+            approach = Approach(messages=(email,), profile=prof, stranger=not known)
+            result = checker.check(approach, day)
+        else:
+            result = checker.check_text(text, prof, today=day, kind=kind.value, stranger=not known)
     except InputError as exc:
         _fail(str(exc))
     except RuleLoadError as exc:
@@ -193,6 +229,7 @@ def scan(
     rules: Annotated[
         list[Path] | None, typer.Option("--rules", help="Extra rule file or folder (repeatable).")
     ] = None,
+    indicators: IndicatorFiles = None,
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", help="Show a progress bar on a terminal.")
     ] = True,
@@ -218,7 +255,7 @@ def scan(
     from lurewatch.scan import Scanner, filter_level
     from lurewatch.service import Checker
 
-    settings = _settings(contact, rules)
+    settings = _settings(contact, rules, indicators)
     day = _day(today)
     try:
         scanner = Scanner(Checker.from_settings(settings), day)
@@ -271,6 +308,89 @@ def scan(
             _fail(f"{output}: cannot write ({exc.strerror or exc})")
     else:
         sys.stdout.buffer.write(data)
+
+
+@app.command()
+def hunt(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Exports (.zip, folder or CSV), or folders holding many .zip exports."),
+    ],
+    indicators: Annotated[
+        list[Path],
+        typer.Option(
+            "--indicators",
+            "-i",
+            help="Alert or indicator file (lurewatch JSON/YAML/CSV, STIX 2.1, MISP; repeatable).",
+        ),
+    ],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    today: Annotated[
+        str | None, typer.Option(help="Judge as of this date (YYYY-MM-DD); default today.")
+    ] = None,
+) -> None:
+    """Retro-hunt: list everyone in these exports who matches an alerted persona.
+
+    Prints who was contacted, when, by which persona, how strongly it matches
+    and what agreed (name, organisation, profile address, handle, ...).
+
+    Example:
+
+        lurewatch hunt --indicators alert.json exports/
+
+        lurewatch hunt -i feed.stix.json -i event.misp.json a.zip b.zip --format json
+    """
+    from lurewatch.hunt import Hunter
+    from lurewatch.ingest.errors import InputError
+    from lurewatch.rules.loader import RuleLoadError
+    from lurewatch.scan import Scanner
+    from lurewatch.service import Checker
+
+    settings = _settings(None, None, indicators)
+    day = _day(today)
+    try:
+        checker = Checker.from_settings(settings)
+    except InputError as exc:
+        _fail(str(exc))
+    except RuleLoadError as exc:
+        _fail(f"rules are invalid:\n{exc}")
+    hunter = Hunter(Scanner(checker, day), tuple(checker.alerts))
+    result = hunter.hunt(paths)
+    if fmt is Format.json:
+        import msgspec
+
+        sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(result), indent=2) + b"\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from lurewatch.render import display_safe
+
+    console = Console()
+    console.print(
+        Text(
+            f"Searched {len(result.searched)} export(s) for {len(result.alerts)} alert(s): "
+            f"{sum(h.strength == 'strong' for h in result.hits)} strong and "
+            f"{sum(h.strength == 'possible' for h in result.hits)} possible match(es).",
+            style="bold",
+        )
+    )
+    if result.hits:
+        table = Table("Strength", "Contacted", "By (as written)", "Persona", "When", "What agreed")
+        for h in result.hits:
+            table.add_row(
+                Text(h.strength.upper(), style="bold red" if h.strength == "strong" else "yellow"),
+                Text(display_safe(h.owner or h.export)),
+                Text(display_safe(h.name)),
+                Text(display_safe(f"{h.persona} ({h.alert})")),
+                Text(f"{(h.first_contact or '?')[:10]} to {(h.last_contact or '?')[:10]}"),
+                Text(display_safe("\n".join(h.agreed))),
+            )
+        console.print(table)
+    for s in result.searched:
+        if s.error:
+            console.print(Text(f"skipped: {display_safe(s.error)}", style="yellow"))
 
 
 def _day(today: str | None) -> dt.date:

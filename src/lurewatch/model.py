@@ -215,3 +215,70 @@ class Assessment(Struct, frozen=True, kw_only=True):
 def to_builtins(obj: object) -> object:
     """Plain JSON-ready data for any model object."""
     return msgspec.to_builtins(obj)
+
+
+# -- alerts and indicators -----------------------------------------------------
+
+TLP_LABELS = ("TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED")
+
+IndicatorType = Literal[
+    "persona-name",
+    "organization",
+    "profile-url",
+    "email",
+    "domain",
+    "phone",
+    "wechat",
+    "whatsapp",
+    "telegram",
+    "signal",
+    "handle",
+    "website",
+    "photo-phash",
+    "message-template",
+]
+INDICATOR_TYPES: tuple[str, ...] = IndicatorType.__args__  # type: ignore[attr-defined]
+
+
+class Indicator(Struct, frozen=True, kw_only=True):
+    """One observable that identifies a persona or an operation.
+
+    Values are data, never patterns: they are compared after normalisation,
+    never compiled as regular expressions.
+    """
+
+    type: IndicatorType
+    value: str
+    persona: str | None = None  # id of the persona it belongs to, if any
+    tlp: str = "TLP:AMBER"
+    source: str = ""
+    confidence: Annotated[int, Meta(ge=0, le=100)] = 50
+    first_seen: dt.date | None = None
+    last_seen: dt.date | None = None
+    comment: str = ""
+
+
+class Persona(Struct, frozen=True, kw_only=True):
+    """A fake identity named by an alert: who it claims to be."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    company: str = ""
+    company_aliases: tuple[str, ...] = ()
+    profile_url: str | None = None
+    platform: str = "linkedin"
+    title: str = ""
+
+
+class Alert(Struct, frozen=True, kw_only=True):
+    """An espionage alert or indicator feed: personas and indicators, TLP-marked."""
+
+    id: str
+    title: str
+    tlp: str = "TLP:AMBER"
+    source: str = ""
+    issued: dt.date | None = None
+    description: str = ""
+    personas: tuple[Persona, ...] = ()
+    indicators: tuple[Indicator, ...] = ()

@@ -141,15 +141,16 @@ def _with_item(findings: Iterable[Finding], item: int) -> list[Finding]:
 
 
 def merge_findings(findings: Iterable[Finding], max_evidence: int = 5) -> list[Finding]:
-    """One finding per id, evidence from the earliest items first."""
+    """One finding per id (the heaviest version), evidence from the earliest items first."""
     by_id: dict[str, Finding] = {}
     evidence: dict[str, list[Evidence]] = {}
     for f in findings:
-        by_id.setdefault(f.id, f)
+        if f.id not in by_id or abs(f.weight) > abs(by_id[f.id].weight):
+            by_id[f.id] = f
         evidence.setdefault(f.id, []).extend(f.evidence)
     out = []
     for fid, f in by_id.items():
-        evs = sorted(evidence[fid], key=lambda e: (e.item < 0, e.item, e.start))
+        evs = sorted(dict.fromkeys(evidence[fid]), key=lambda e: (e.item < 0, e.item, e.start))
         out.append(msgspec.structs.replace(f, evidence=tuple(evs[:max_evidence])))
     return out
 
@@ -193,14 +194,6 @@ def _is_connection_old(conn: ExportConnection | None, first: dt.datetime | None)
     return (first.date() - conn.connected_on).days > KNOWN_AFTER_DAYS
 
 
-def _profile_from(conn: ExportConnection | None) -> Profile | None:
-    if conn is None or not (conn.company or conn.position):
-        return None
-    return Profile(
-        name=conn.name, headline=conn.position, company=conn.company, profile_url=conn.url or None
-    )
-
-
 @dataclass
 class Scanner:
     """Scans exports with one :class:`Checker`."""
@@ -210,11 +203,17 @@ class Scanner:
     limits: Limits = field(default_factory=Limits)
 
     def _rate_text(
-        self, text: str, subject: str, kind: str, attachments: tuple[str, ...]
+        self, text: str, subject: str, kind: str, attachments: tuple[str, ...], sender: str
     ) -> list[Finding]:
         if not (text.strip() or subject.strip() or attachments):
             return []
-        msg = Message(text=text, subject=subject, kind=kind, attachments=attachments)  # type: ignore[arg-type]
+        msg = Message(
+            text=text,
+            subject=subject,
+            kind=kind,  # type: ignore[arg-type]
+            attachments=attachments,
+            sender=sender,
+        )
         return self.checker.detect(Approach(messages=(msg,)), self.today)
 
     def scan(
@@ -265,7 +264,9 @@ class Scanner:
                     excerpt=_excerpt(m.content),
                     attachments=m.attachments,
                     mentions_cv=bool(_CV.search(m.content)),
-                    findings=self._rate_text(m.content, m.subject, "message", m.attachments),
+                    findings=self._rate_text(
+                        m.content, m.subject, "message", m.attachments, m.sender
+                    ),
                 )
             )
 
@@ -299,7 +300,7 @@ class Scanner:
             n_incoming_invitations += 1
             key = counterparty_key(inv.inviter_url, inv.sender)
             party = parties.setdefault(key, _Party(inv.sender, inv.inviter_url or None))
-            findings = self._rate_text(inv.message, "", "invitation", ())
+            findings = self._rate_text(inv.message, "", "invitation", (), inv.sender)
             party.items.append(
                 _Item("invitation", inv.sent_at, _excerpt(inv.message), "", findings)
             )
@@ -355,12 +356,18 @@ class Scanner:
         conn = connections.get(counterparty_key(p.url or "", p.name)) or connections.get(
             counterparty_key("", p.name)
         )
-        profile = _profile_from(conn)
+        # What the export says of them: the name and address they wrote under, and the
+        # position and company from Connections.csv.
+        profile = Profile(
+            name=p.name,
+            headline=conn.position if conn else "",
+            company=conn.company if conn else "",
+            profile_url=p.url or (conn.url if conn and conn.url else None),
+        )
         first = next((it.date for it in items if it.date), None)
         last = next((it.date for it in reversed(items) if it.date), None)
         approach = Approach(profile=profile, stranger=not _is_connection_old(conn, first))
-        if profile is not None:
-            findings.extend(self.checker.detect(approach, self.today))
+        findings.extend(self.checker.detect(approach, self.today))
         context = []
         if p.replies:
             when = f" (last on {p.last_reply.date().isoformat()})" if p.last_reply else ""

@@ -12,7 +12,7 @@ from lurewatch.advice import advise
 from lurewatch.detectors.base import Detector
 from lurewatch.detectors.escalation import EscalationDetector
 from lurewatch.detectors.registry import COMBINERS, build_detectors
-from lurewatch.model import Approach, Assessment, Finding, Message, Profile
+from lurewatch.model import Alert, Approach, Assessment, Finding, Message, Profile
 from lurewatch.rules.loader import builtin_rules, load_paths
 from lurewatch.rules.schema import Rule
 from lurewatch.scoring import assess
@@ -27,22 +27,32 @@ def load_rules(settings: Settings) -> list[Rule]:
     return rules
 
 
+def load_alerts(settings: Settings) -> list[Alert]:
+    """Every alert file named in the settings (raises InputError on a bad one)."""
+    if not settings.indicator_files:
+        return []
+    from lurewatch.exchange import load_alert
+
+    return [load_alert(p) for p in settings.indicator_files]
+
+
 @dataclass
 class Checker:
     """Rates approaches. Build once, call :meth:`check` many times."""
 
     settings: Settings
     rules: Sequence[Rule]
+    alerts: Sequence[Alert] = ()
     detectors: list[Detector] = field(init=False)
     combiners: list[EscalationDetector] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.detectors = build_detectors(self.rules)
+        self.detectors = build_detectors(self.rules, self.alerts)
         self.combiners = [cls() for cls in COMBINERS]
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Checker:
-        return cls(settings, load_rules(settings))
+        return cls(settings, load_rules(settings), load_alerts(settings))
 
     def detect(self, approach: Approach, today: dt.date) -> list[Finding]:
         """Findings of every detector (not yet combined across the thread)."""

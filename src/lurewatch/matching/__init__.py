@@ -1,0 +1,1 @@
+"""Robust matching of contacts against alerted personas and indicators."""

@@ -1,0 +1,125 @@
+"""Compare organisation names: "BR-YR Executive Search", "BRYR", "BP-YR Ltd".
+
+The *core* of a name is what is left after dropping legal suffixes and the
+generic words of the trade ("executive", "search", "consulting", ...) and
+closing up the rest: "BR-YR Executive Search Ltd." and "BR YR" both have the
+core ``bryr``. Cores that are equal, or one keystroke apart when long enough,
+agree.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+LEGAL = frozenset(
+    [
+        "ltd",
+        "limited",
+        "llc",
+        "llp",
+        "inc",
+        "incorporated",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "plc",
+        "gmbh",
+        "ag",
+        "sa",
+        "sarl",
+        "bv",
+        "nv",
+        "pte",
+        "pty",
+        "group",
+        "holdings",
+        "holding",
+        "international",
+        "intl",
+        "global",
+    ]
+)
+GENERIC = frozenset(
+    [
+        "executive",
+        "search",
+        "consulting",
+        "consultancy",
+        "consultants",
+        "consultant",
+        "partners",
+        "partner",
+        "associates",
+        "advisory",
+        "advisors",
+        "advisers",
+        "management",
+        "services",
+        "solutions",
+        "recruitment",
+        "recruiting",
+        "talent",
+        "hr",
+        "human",
+        "resources",
+        "headhunting",
+        "headhunter",
+        "headhunters",
+        "agency",
+        "the",
+        "and",
+        "of",
+        "for",
+        "centre",
+        "center",
+        "institute",
+        "union",
+        "network",
+    ]
+)
+
+
+@lru_cache(maxsize=131_072)
+def words(name: str) -> tuple[str, ...]:
+    n = unicodedata.normalize("NFKD", name)
+    n = "".join(c for c in n if not unicodedata.combining(c)).casefold().replace("&", " and ")
+    return tuple(w for w in re.split(r"[^\w]+", n) if w)
+
+
+@lru_cache(maxsize=131_072)
+def core(name: str) -> str:
+    """The distinctive part of an organisation name, closed up ("" if none)."""
+    ws = [w for w in words(name) if w not in LEGAL]
+    distinctive = [w for w in ws if w not in GENERIC]
+    return "".join(distinctive or ws)
+
+
+@lru_cache(maxsize=131_072)
+def closed(name: str) -> str:
+    """Every word but legal suffixes, closed up: "Internship Union" -> "internshipunion"."""
+    return "".join(w for w in words(name) if w not in LEGAL)
+
+
+@dataclass(frozen=True, slots=True)
+class OrgAgreement:
+    strength: float
+    how: str
+
+
+def compare(a: str, b: str) -> OrgAgreement | None:
+    ca, cb = core(a), core(b)
+    if not ca or not cb:
+        return None
+    if ca == cb or closed(a) == closed(b) or closed(a) == cb or ca == closed(b):
+        return OrgAgreement(1.0, "same organisation")
+    if min(len(ca), len(cb)) >= 4 and Levenshtein.distance(ca, cb) <= 1:
+        return OrgAgreement(0.9, "same organisation, one letter apart (a misprint?)")
+    if min(len(ca), len(cb)) >= 8 and Levenshtein.normalized_similarity(ca, cb) >= 0.85:
+        return OrgAgreement(0.85, "near-identical organisation name")
+    return None
