@@ -112,13 +112,22 @@ class OrgAgreement:
     how: str
 
 
+def _typo_allowed(name: str, c: str) -> bool:
+    """Long cores may differ by a keystroke; a four-letter one only if built of initials
+    ("BR-YR" -> "bryr"), since short real words ("Acme", "Acne") differ by one letter."""
+    if len(c) >= 5:
+        return True
+    distinctive = [w for w in words(name) if w not in LEGAL and w not in GENERIC]
+    return len(c) == 4 and len(distinctive) >= 2
+
+
 def compare(a: str, b: str) -> OrgAgreement | None:
     ca, cb = core(a), core(b)
     if not ca or not cb:
         return None
     if ca == cb or closed(a) == closed(b) or closed(a) == cb or ca == closed(b):
         return OrgAgreement(1.0, "same organisation")
-    if min(len(ca), len(cb)) >= 4 and Levenshtein.distance(ca, cb) <= 1:
+    if _typo_allowed(a, ca) and _typo_allowed(b, cb) and Levenshtein.distance(ca, cb) <= 1:
         return OrgAgreement(0.9, "same organisation, one letter apart (a misprint?)")
     if min(len(ca), len(cb)) >= 8 and Levenshtein.normalized_similarity(ca, cb) >= 0.85:
         return OrgAgreement(0.85, "near-identical organisation name")
