@@ -142,7 +142,7 @@ def test_a_strong_match_makes_a_message_high() -> None:
     alert = read_alert_bytes(json.dumps(SIMPLE).encode(), "alert.json")
     checker = _checker(alert)
     text = "Hello, thank you for connecting."
-    profile = Profile(name="Amanda Shu", headline="CEO at BP-YR Executive Search")
+    profile = Profile(name="Qiu Amanda", headline="CEO at BP-YR Executive Search")
     result = checker.check_text(text, profile, today=dt.date(2026, 11, 29))
     assert result.level.value == "high"
     (f,) = [f for f in result.findings if f.category == "indicator_match"]
@@ -150,7 +150,18 @@ def test_a_strong_match_makes_a_message_high() -> None:
         f.title
         == "Matches Amanda Qiu, named in the alert “Espionage alert: two recruitment personas”"
     )
-    assert [e.field for e in f.evidence] == ["indicator.organisation", "indicator.name"]
+    assert [e.field for e in f.evidence] == ["indicator.name", "indicator.organisation"]
+    # Two slips at once (a sound-alike surname at a misprinted firm) are only "possible".
+    slips = checker.check_text(
+        text,
+        Profile(name="Amanda Shu", headline="CEO at BP-YR Executive Search"),
+        today=dt.date(2026, 11, 29),
+    )
+    assert [
+        (f.weight, f.title.startswith("Possibly"))
+        for f in slips.findings
+        if f.category == "indicator_match"
+    ] == [(1.5, True)]
     # The same message from someone else is low.
     other = checker.check_text(
         text,

@@ -10,9 +10,10 @@ pairs. Cost per contact depends on the handful of candidates, not on the
 number of indicators.
 
 A match is *strong* when something other than a name agrees: the profile
-address, an identifier, or the organisation together with the name. A name
-alone, or an organisation alone, is only *possible*: many people share a
-name, and a front company may also be a real one.
+address, an identifier, or the organisation together with the name (one of
+the two agreeing exactly). A name alone, or an organisation alone, is only
+*possible*: many people share a name, and a front company may also be a
+real one.
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ class Match:
     target: Target
     level: str  # strong | possible
     agreements: tuple[Agreement, ...]
+
+    @property
+    def name_only(self) -> bool:
+        return all(a.what == "name" for a in self.agreements)
 
 
 @dataclass
@@ -262,7 +267,13 @@ class IndicatorIndex:
         org = by.get("organisation")
         ident = [a for w, a in by.items() if w not in ("name", "organisation", "template")]
         agreements = tuple(sorted(by.values(), key=lambda a: (-a.strength, a.what)))
-        if ident or (name is not None and org is not None):
+        if ident or (
+            name is not None
+            and org is not None
+            # Two fuzzy agreements together (a sound-alike name at a misprinted firm) are
+            # weaker than either being exact.
+            and (name.strength >= 0.9 or org.strength >= 1.0)
+        ):
             return Match(t, STRONG, agreements)
         if (name is not None and name.strength >= 0.9) or org is not None or "template" in by:
             return Match(t, POSSIBLE, agreements)

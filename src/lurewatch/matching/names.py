@@ -127,8 +127,9 @@ class NameAgreement:
 
 
 def _close(a: str, b: str) -> bool:
-    """One typo in a word of five or more letters ("Shirly" / "Shirley")."""
-    return min(len(a), len(b)) >= 5 and Levenshtein.distance(a, b) <= 1
+    """One typo, where one spelling has five or more letters ("Shirly"/"Shirley",
+    "Keni"/"Kenji"); short syllables ("Wei"/"Wen") are different names, not typos."""
+    return min(len(a), len(b)) >= 4 and max(len(a), len(b)) >= 5 and Levenshtein.distance(a, b) <= 1
 
 
 def compare(a: str, b: str) -> NameAgreement | None:

@@ -46,42 +46,13 @@ LEGAL = frozenset(
     ]
 )
 GENERIC = frozenset(
-    [
-        "executive",
-        "search",
-        "consulting",
-        "consultancy",
-        "consultants",
-        "consultant",
-        "partners",
-        "partner",
-        "associates",
-        "advisory",
-        "advisors",
-        "advisers",
-        "management",
-        "services",
-        "solutions",
-        "recruitment",
-        "recruiting",
-        "talent",
-        "hr",
-        "human",
-        "resources",
-        "headhunting",
-        "headhunter",
-        "headhunters",
-        "agency",
-        "the",
-        "and",
-        "of",
-        "for",
-        "centre",
-        "center",
-        "institute",
-        "union",
-        "network",
-    ]
+    (
+        "executive search consulting consultancy consultants consultant partners partner "
+        "associates advisory advisors advisers management services solutions recruitment "
+        "recruiting talent hr human resources headhunting headhunter headhunters agency the "
+        "and of for centre center institute union network research studies strategic "
+        "strategy exchange exchanges development policy think tank forum foundation"
+    ).split()
 )
 
 
