@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 from html.parser import HTMLParser
 
+from lurewatch.ingest.safe_markup import simplify_markup
+
 _BLOCK = frozenset(
     {"p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6",
      "blockquote", "pre", "hr", "section", "article", "header", "footer"}
@@ -40,7 +42,8 @@ def html_to_text(fragment: str) -> str:
     """The visible text of an HTML fragment; scripts and styles are dropped."""
     parser = _Text()
     try:
-        parser.feed(fragment[:MAX_HTML_CHARS])
+        # simplify_markup first: html.parser alone is quadratic on unfinished tags.
+        parser.feed(simplify_markup(fragment[:MAX_HTML_CHARS]))
         parser.close()
     except (AssertionError, ValueError):  # malformed markup: keep what was read
         pass
