@@ -74,7 +74,18 @@ def norm_tokens(text: str) -> list[str]:
     """Normalised tokens without positions (the fast path for term lookups)."""
     if plain_text(text):
         return _ASCII_WORD.findall(text.lower())
-    return [t.norm for t in tokens(text)]
+    out: list[str] = []
+    append = out.append
+    for w in _WORD.findall(text):
+        if w.isascii():
+            append(w.lower())
+            continue
+        n = normalise_word(w)
+        if n.isalnum():
+            append(n)
+        else:
+            out.extend(_WORD.findall(n))
+    return out
 
 
 def tokens(text: str) -> list[Token]:

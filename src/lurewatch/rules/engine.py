@@ -38,7 +38,7 @@ from lurewatch.rules.schema import (
     Terms,
     TermSet,
 )
-from lurewatch.textnorm import norm_tokens, plain_text, token_spans, tokens
+from lurewatch.textnorm import norm_tokens, token_spans
 
 MAX_EVIDENCE = 5
 MAX_EVIDENCE_CHARS = 300
@@ -56,17 +56,24 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
+# Words too common to look phrases up by: a phrase is anchored on its first other word.
+_STOP = frozenset(
+    "the a an on at in by with to of for from our your my we you me us is be are and or it "
+    "this that as".split()
+)
+
+
 @dataclass(slots=True)
 class _FieldIndex:
     """Every term of every rule reading one field, keyed for a single pass over tokens.
 
-    One-word terms are looked up by their word; longer ones by their first two
-    words, so a common first word ("your") does not force checking every phrase
-    that starts with it.
+    One-word terms are looked up by their word. Longer ones are anchored on their
+    first word that is not a very common one ("a copy of" on "copy", "on signal" on
+    "signal"), so "the", "a" and "your", which start many phrases, cost nothing.
     """
 
     single: dict[str, list[int]] = field(default_factory=dict)
-    multi: dict[tuple[str, str], list[tuple[tuple[str, ...], int]]] = field(default_factory=dict)
+    anchored: dict[str, list[tuple[tuple[str, ...], int, int]]] = field(default_factory=dict)
     firsts: frozenset[str] = frozenset()
 
     def add(self, ph: tuple[str, ...], tsid: int) -> None:
@@ -74,37 +81,34 @@ class _FieldIndex:
             ids = self.single.setdefault(ph[0], [])
             if tsid not in ids:
                 ids.append(tsid)
-        else:
-            self.multi.setdefault((ph[0], ph[1]), []).append((ph, tsid))
+            return
+        offset = next((k for k, w in enumerate(ph) if w not in _STOP), 0)
+        self.anchored.setdefault(ph[offset], []).append((ph, tsid, offset))
 
     def freeze(self) -> None:
-        self.firsts = frozenset(self.single) | frozenset(k[0] for k in self.multi)
+        self.firsts = frozenset(self.single) | frozenset(self.anchored)
 
     def scan(self, text: str) -> tuple[dict[int, list[_Range]], list[tuple[int, int]] | None]:
         """Term hits (term set id -> token ranges) and, when already computed, token spans."""
-        spans: list[tuple[int, int]] | None = None
-        if plain_text(text):
-            toks = norm_tokens(text)
-        else:  # the slow path computes spans anyway: keep them
-            full = tokens(text)
-            toks = [t.norm for t in full]
-            spans = [(t.start, t.end) for t in full]
+        spans: list[tuple[int, int]] | None = None  # computed only if evidence is quoted
+        toks = norm_tokens(text)
         present = self.firsts.intersection(toks)
         if not present:
             return {}, spans
         hits: dict[int, list[_Range]] = {}
-        single, multi = self.single, self.multi
-        last = len(toks) - 1
-        # Positions of the tokens that start some term, found without a Python-level loop.
+        single, anchored = self.single, self.anchored
+        # Positions of the words that anchor some term, found without a Python-level loop.
         for i in compress(count(), map(present.__contains__, toks)):
             t = toks[i]
             for tsid in single.get(t, ()):
                 hits.setdefault(tsid, []).append((i, i + 1))
-            if i < last:
-                for ph, tsid in multi.get((t, toks[i + 1]), ()):
-                    n = len(ph)
-                    if n == 2 or tuple(toks[i : i + n]) == ph:
-                        hits.setdefault(tsid, []).append((i, i + n))
+            for ph, tsid, offset in anchored.get(t, ()):
+                start = i - offset
+                if start >= 0 and tuple(toks[start : start + len(ph)]) == ph:
+                    hits.setdefault(tsid, []).append((start, start + len(ph)))
+        for ranges in hits.values():
+            if len(ranges) > 1:
+                ranges.sort()
         return hits, spans
 
 
