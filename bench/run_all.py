@@ -29,6 +29,8 @@ STEPS: tuple[tuple[str, list[str], list[str]], ...] = (
     ("throughput", [], ["-n", "4000"]),
     ("coldstart", [], ["-n", "5"]),
     ("false_alarms", ["--show", "0"], ["--show", "0"]),
+    ("scan", [], ["--messages", "20000", "--invitations", "4000"]),
+    ("matching", [], ["--personas", "500"]),
 )
 
 Row = tuple[str, str, str, str]  # what, result, goal, status
@@ -99,6 +101,38 @@ def rows_for(name: str, data: dict[str, Any]) -> list[Row]:
                 f"{data['share_high']:.2%} ({lv['high']} of {n})",
                 f"<= {data['goal_share_high']:.1%}",
                 _status(data["share_high"] <= data["goal_share_high"]),
+            ),
+        ]
+    if name == "scan":
+        return [
+            (
+                "scan 100k messages + 20k invitations",
+                f"{data['scan_s']:.1f} s = {data['ratio']:.1f}x the CSV parse, "
+                f"{data['items_per_s']:,.0f} items/s",
+                f"<= {data['goal_ratio']:.0f}x",
+                _status(data["ratio"] <= data["goal_ratio"]),
+            ),
+            (
+                "scan peak memory",
+                f"{data['maxrss_mb']:.0f} MB",
+                f"<= {data['goal_mb']} MB",
+                _status(data["maxrss_mb"] <= data["goal_mb"]),
+            ),
+        ]
+    if name == "matching":
+        s100k = data["match_s"].get("100000") or data["match_s"].get(100000)
+        return [
+            (
+                "match 100k contacts, 10k indicators",
+                f"{s100k:.1f} s",
+                f"<= {data['goal_s']:.0f} s",
+                _status(s100k <= data["goal_s"]),
+            ),
+            (
+                "false strong matches",
+                f"{data['false_strong_share']:.3%}",
+                f"<= {data['goal_false_strong_share']:.1%}",
+                _status(data["false_strong_share"] <= data["goal_false_strong_share"]),
             ),
         ]
     return []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lurewatch import scoring
 from lurewatch.categories import CATEGORIES
-from lurewatch.detectors.registry import COMBINERS, DETECTORS
+from lurewatch.detectors.registry import ALERT_DETECTORS, COMBINERS, DETECTORS
 from lurewatch.rules.fields import ALL_FIELDS
 from lurewatch.rules.loader import builtin_rules
 
@@ -57,6 +57,8 @@ def test_every_detector_is_documented() -> None:
     for cls in (*DETECTORS, *COMBINERS):
         assert f"## {cls.id}" in DETECTORS_DOC, cls.id
         assert cls.description
+    for detector_id in ALERT_DETECTORS:
+        assert f"## {detector_id}" in DETECTORS_DOC, detector_id
 
 
 def test_readme_counts_the_rules() -> None:
