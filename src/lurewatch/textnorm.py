@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import NamedTuple
 
 # Letters and digits; underscores separate (``wechat_id`` -> ``wechat``, ``id``).
@@ -51,6 +52,7 @@ def _is_latin(ch: str) -> bool:
     return "a" <= ch <= "z"
 
 
+@lru_cache(maxsize=65_536)  # the same accented names and words recur message after message
 def normalise_word(word: str) -> str:
     """Normalise one word the way tokens are normalised."""
     w = word.translate(_STRIP_INVISIBLE)

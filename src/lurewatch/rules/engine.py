@@ -75,6 +75,9 @@ class _FieldIndex:
     single: dict[str, list[int]] = field(default_factory=dict)
     anchored: dict[str, list[tuple[tuple[str, ...], int, int]]] = field(default_factory=dict)
     firsts: frozenset[str] = frozenset()
+    by_word: dict[str, tuple[tuple[int, ...], tuple[tuple[tuple[str, ...], int, int], ...]]] = (
+        field(default_factory=dict)
+    )
 
     def add(self, ph: tuple[str, ...], tsid: int) -> None:
         if len(ph) == 1:
@@ -87,6 +90,10 @@ class _FieldIndex:
 
     def freeze(self) -> None:
         self.firsts = frozenset(self.single) | frozenset(self.anchored)
+        # One lookup per position: the word's one-word term sets and anchored phrases.
+        self.by_word = {
+            w: (tuple(self.single.get(w, ())), tuple(self.anchored.get(w, ()))) for w in self.firsts
+        }
 
     def scan(self, text: str) -> tuple[dict[int, list[_Range]], list[tuple[int, int]] | None]:
         """Term hits (term set id -> token ranges) and, when already computed, token spans."""
@@ -96,13 +103,13 @@ class _FieldIndex:
         if not present:
             return {}, spans
         hits: dict[int, list[_Range]] = {}
-        single, anchored = self.single, self.anchored
+        by_word = self.by_word
         # Positions of the words that anchor some term, found without a Python-level loop.
         for i in compress(count(), map(present.__contains__, toks)):
-            t = toks[i]
-            for tsid in single.get(t, ()):
+            singles, phrases = by_word[toks[i]]
+            for tsid in singles:
                 hits.setdefault(tsid, []).append((i, i + 1))
-            for ph, tsid, offset in anchored.get(t, ()):
+            for ph, tsid, offset in phrases:
                 start = i - offset
                 if start >= 0 and tuple(toks[start : start + len(ph)]) == ph:
                     hits.setdefault(tsid, []).append((start, start + len(ph)))
@@ -400,11 +407,23 @@ class Engine:
         for n, c in enumerate(self._compiled):
             for tsid in {t for alternative in c.trigger or () for t in alternative}:
                 by_ts.setdefault(tsid, []).append(n)
-        self._rules_by_termset = {k: tuple(v) for k, v in by_ts.items()}
-        untriggered = [n for n, c in enumerate(self._compiled) if c.trigger is None]
-        self._untriggered_message = [n for n in untriggered if self._compiled[n].per_message]
-        self._untriggered_profile = [n for n in untriggered if not self._compiled[n].per_message]
-        self._negates = [_has_not(c.rule.match) for c in self._compiled]
+        cs = self._compiled
+        self._message_by_termset = {
+            k: t for k, v in by_ts.items() if (t := tuple(n for n in v if cs[n].per_message))
+        }
+        self._profile_by_termset = {
+            k: t for k, v in by_ts.items() if (t := tuple(n for n in v if not cs[n].per_message))
+        }
+        untriggered = [n for n, c in enumerate(cs) if c.trigger is None]
+        self._untriggered_message = [
+            (n, cs[n].message_fields, cs[n].skip_when_empty)
+            for n in untriggered
+            if cs[n].per_message
+        ]
+        self._untriggered_profile = [n for n in untriggered if not cs[n].per_message]
+        self._negating_profile = [
+            n for n, c in enumerate(cs) if not c.per_message and _has_not(c.rule.match)
+        ]
 
     def evaluate(
         self, approach: Approach, today: dt.date, rules: Sequence[Rule] | None = None
@@ -425,31 +444,23 @@ class Engine:
             if len(bucket) < MAX_EVIDENCE:
                 bucket.extend(_evidence(ctx, evs)[: MAX_EVIDENCE - len(bucket)])
 
-        def candidates(present: set[int], nonempty: set[str], per_message: bool) -> list[int]:
+        def candidates(present: set[int], by_termset: dict[int, tuple[int, ...]]) -> set[int]:
             chosen: set[int] = set()
             for tsid in present:
-                chosen.update(self._rules_by_termset.get(tsid, ()))
+                chosen.update(by_termset.get(tsid, ()))
             # Keep only rules one of whose alternatives has every term set present.
-            chosen = {n for n in chosen if any(alt <= present for alt in compiled[n].trigger or ())}
-            if per_message:
-                chosen.update(
-                    n
-                    for n in self._untriggered_message
-                    if compiled[n].message_fields & nonempty or not compiled[n].skip_when_empty
-                )
-                return sorted(n for n in chosen if compiled[n].per_message)
-            if approach.profile is not None:
-                chosen.update(self._untriggered_profile)
-            else:  # nothing to read: only a ``not`` can be true
-                chosen.update(n for n in self._untriggered_profile if self._negates[n])
-            return sorted(n for n in chosen if not compiled[n].per_message)
+            return {n for n in chosen if any(alt <= present for alt in compiled[n].trigger or ())}
 
         profile_ctx = _Ctx(self, approach, today, PROFILE_ITEM)
         profile_present: set[int] = set()
         if approach.profile is not None:
             for f in PROFILE_TEXT_FIELDS:
                 profile_present.update(profile_ctx.view(f).hits)
-        for n in candidates(profile_present, set(), per_message=False):
+            chosen = candidates(profile_present, self._profile_by_termset)
+            chosen.update(self._untriggered_profile)
+        else:  # nothing to read: only a ``not`` can be true
+            chosen = set(self._negating_profile)
+        for n in sorted(chosen):
             run(n, profile_ctx)
 
         for i, msg in enumerate(approach.messages):
@@ -460,7 +471,11 @@ class Engine:
                 if get(msg):
                     nonempty.add(f)
                     present.update(ctx.view(f).hits)
-            for n in candidates(present, nonempty, per_message=True):
+            chosen = candidates(present, self._message_by_termset)
+            chosen.update(
+                n for n, fields, skip in self._untriggered_message if fields & nonempty or not skip
+            )
+            for n in sorted(chosen):
                 kinds = compiled[n].rule.kinds
                 if kinds is None or msg.kind in kinds:
                     run(n, ctx)
