@@ -36,13 +36,31 @@ schema_app = typer.Typer(
     "Example:\n\n    lurewatch schema profile > profile.schema.json",
     no_args_is_help=True,
 )
+alert_app = typer.Typer(
+    help="Read, show and convert espionage alerts and indicator feeds.\n\n"
+    "Example: lurewatch alert convert examples/alert.json --to stix",
+    no_args_is_help=True,
+)
 app.add_typer(rules_app, name="rules")
 app.add_typer(schema_app, name="schema")
+app.add_typer(alert_app, name="alert")
 
 
 class Format(StrEnum):
     text = "text"
     json = "json"
+
+
+class HuntFormat(StrEnum):
+    text = "text"
+    json = "json"
+    stix = "stix"
+
+
+class AlertFormat(StrEnum):
+    json = "json"
+    stix = "stix"
+    misp = "misp"
 
 
 class Kind(StrEnum):
@@ -324,7 +342,16 @@ def hunt(
             help="Alert or indicator file (lurewatch JSON/YAML/CSV, STIX 2.1, MISP; repeatable).",
         ),
     ],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    fmt: Annotated[HuntFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        HuntFormat.text
+    ),
+    where: Annotated[
+        str,
+        typer.Option(
+            help="With --format stix: the institution named as where the personas were "
+            "sighted (never a member of staff)."
+        ),
+    ] = "Reporting institution",
     today: Annotated[
         str | None, typer.Option(help="Judge as of this date (YYYY-MM-DD); default today.")
     ] = None,
@@ -339,6 +366,8 @@ def hunt(
         lurewatch hunt --indicators alert.json exports/
 
         lurewatch hunt -i feed.stix.json -i event.misp.json a.zip b.zip --format json
+
+        lurewatch hunt -i alert.json exports/ --format stix > sightings.stix.json
     """
     from lurewatch.hunt import Hunter
     from lurewatch.ingest.errors import InputError
@@ -356,10 +385,29 @@ def hunt(
         _fail(f"rules are invalid:\n{exc}")
     hunter = Hunter(Scanner(checker, day), tuple(checker.alerts))
     result = hunter.hunt(paths)
-    if fmt is Format.json:
+    if fmt is HuntFormat.json:
         import msgspec
 
         sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(result), indent=2) + b"\n")
+        return
+    if fmt is HuntFormat.stix:
+        if len(checker.alerts) != 1:
+            _fail("--format stix needs exactly one --indicators file (the alert sighted)")
+        from lurewatch.exchange.stix import Sighting, alert_to_stix
+        from lurewatch.hunt import sightings_of
+
+        now = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+        sightings = [
+            Sighting(
+                persona_id=pid,
+                count=count,
+                first_seen=dt.datetime.fromisoformat(first),
+                last_seen=dt.datetime.fromisoformat(last),
+                where=where,
+            )
+            for pid, count, first, last in sightings_of(result)
+        ]
+        sys.stdout.write(alert_to_stix(checker.alerts[0], sightings=sightings, now=now) + "\n")
         return
     from rich.console import Console
     from rich.table import Table
@@ -517,6 +565,92 @@ def rules_test(
     )
     if failed:
         raise typer.Exit(1)
+
+
+@alert_app.command("show")
+def alert_show(
+    path: Annotated[Path, typer.Argument(help="Alert file: lurewatch JSON/YAML/CSV, STIX, MISP.")],
+) -> None:
+    """Show what an alert file names: personas, organisations and indicators.
+
+    Example:
+
+        lurewatch alert show examples/alert.json
+    """
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from lurewatch.exchange import load_alert
+    from lurewatch.ingest.errors import InputError
+    from lurewatch.render import display_safe
+
+    try:
+        alert = load_alert(path)
+    except InputError as exc:
+        _fail(str(exc))
+    console = Console()
+    console.print(Text(display_safe(f"{alert.title}  [{alert.tlp}]"), style="bold"))
+    table = Table("Persona", "Organisation", "Also written", "Profile address")
+    for p in alert.personas:
+        table.add_row(
+            Text(display_safe(", ".join(x for x in (p.name,) if x))),
+            Text(display_safe(", ".join(x for x in (p.company, *p.company_aliases) if x))),
+            Text(display_safe(", ".join(p.aliases))),
+            Text(display_safe(p.profile_url or "")),
+        )
+    console.print(table)
+    if alert.indicators:
+        ind = Table("Type", "Value", "Persona", "TLP")
+        for i in alert.indicators:
+            ind.add_row(i.type, Text(display_safe(i.value)), Text(i.persona or ""), i.tlp)
+        console.print(ind)
+
+
+@alert_app.command("convert")
+def alert_convert(
+    path: Annotated[Path, typer.Argument(help="Alert file: lurewatch JSON/YAML/CSV, STIX, MISP.")],
+    to: Annotated[AlertFormat, typer.Option("--to", help="Format to write.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+    today: Annotated[
+        str | None, typer.Option(help="Timestamp the export as of this date; default today.")
+    ] = None,
+) -> None:
+    """Convert an alert between lurewatch JSON, STIX 2.1 and MISP (TLP markings kept).
+
+    Example:
+
+        lurewatch alert convert examples/alert.json --to stix -o alert.stix.json
+
+        lurewatch alert convert event.misp.json --to json
+    """
+    from lurewatch.exchange import load_alert
+    from lurewatch.ingest.errors import InputError
+
+    try:
+        alert = load_alert(path)
+    except InputError as exc:
+        _fail(str(exc))
+    now = dt.datetime.combine(_day(today), dt.time(), tzinfo=dt.UTC)
+    if to is AlertFormat.stix:
+        from lurewatch.exchange.stix import alert_to_stix
+
+        data = alert_to_stix(alert, now=now).encode("utf-8")
+    elif to is AlertFormat.misp:
+        from lurewatch.exchange.misp import alert_to_misp
+
+        data = alert_to_misp(alert, now=now).encode("utf-8")
+    else:
+        from lurewatch.exchange.alertfile import alert_to_json
+
+        data = alert_to_json(alert)
+    if output is None:
+        sys.stdout.buffer.write(data + b"\n")
+        return
+    try:
+        output.write_bytes(data + b"\n")
+    except OSError as exc:
+        _fail(f"{output}: cannot write ({exc.strerror or exc})")
 
 
 def _load_rules(extra: list[Path] | None) -> list[Rule]:

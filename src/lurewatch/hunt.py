@@ -27,6 +27,7 @@ class HuntHit(msgspec.Struct, frozen=True, kw_only=True):
     profile_url: str | None
     alert: str
     persona: str
+    persona_id: str | None
     strength: str  # strong | possible
     agreed: tuple[str, ...]
     first_contact: str | None
@@ -49,12 +50,12 @@ class HuntResult(msgspec.Struct, frozen=True, kw_only=True):
     hits: tuple[HuntHit, ...]
 
 
-def _targets(alerts: Iterable[Alert]) -> dict[tuple[str, str], tuple[str, str]]:
-    out: dict[tuple[str, str], tuple[str, str]] = {}
+def _targets(alerts: Iterable[Alert]) -> dict[tuple[str, str], tuple[str, str, str | None]]:
+    out: dict[tuple[str, str], tuple[str, str, str | None]] = {}
     for a in alerts:
         for p in a.personas:
-            out[finding_id_parts(a.id, p.id)] = (a.title, p.name)
-        out[finding_id_parts(a.id, "alert")] = (a.title, "(indicator without a persona)")
+            out[finding_id_parts(a.id, p.id)] = (a.title, p.name, p.id)
+        out[finding_id_parts(a.id, "alert")] = (a.title, "(indicator without a persona)", None)
     return out
 
 
@@ -97,9 +98,9 @@ class Hunter:
                     if f.category != "indicator_match":
                         continue
                     _, _, rest = f.id.partition("/")
-                    alert_title, persona = targets.get(
+                    alert_title, persona, persona_id = targets.get(
                         tuple(rest.split("/", 1)),  # type: ignore[arg-type]
-                        (f.title, "?"),
+                        (f.title, "?", None),
                     )
                     hits.append(
                         HuntHit(
@@ -109,6 +110,7 @@ class Hunter:
                             profile_url=c.profile_url,
                             alert=alert_title,
                             persona=persona,
+                            persona_id=persona_id,
                             strength="strong" if f.weight >= STRONG_WEIGHT else "possible",
                             agreed=tuple(e.text for e in f.evidence),
                             first_contact=c.first_contact,
@@ -124,3 +126,17 @@ class Hunter:
             searched=tuple(searched),
             hits=tuple(hits),
         )
+
+
+def sightings_of(result: HuntResult) -> list[tuple[str, int, str, str]]:
+    """(persona id, how many people it contacted, first, last) from the strong hits."""
+    seen: dict[str, list[HuntHit]] = {}
+    for h in result.hits:
+        if h.strength == "strong" and h.persona_id and h.first_contact:
+            seen.setdefault(h.persona_id, []).append(h)
+    out = []
+    for pid, hits in sorted(seen.items()):
+        firsts = sorted(h.first_contact for h in hits if h.first_contact)
+        lasts = sorted(h.last_contact or h.first_contact for h in hits if h.first_contact)
+        out.append((pid, len(hits), firsts[0], lasts[-1]))
+    return out

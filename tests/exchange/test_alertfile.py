@@ -230,3 +230,66 @@ def test_check_with_a_bad_indicator_file_fails_in_one_line(tmp_path: Path) -> No
     proc = _run("check", "-m", str(msg), "-i", str(bad), cwd=tmp_path)
     assert proc.returncode == 2 and proc.stderr.startswith("lurewatch: error:")
     assert proc.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("fmt", ["stix", "misp", "json"])
+def test_convert_round_trips_through_every_format(tmp_path: Path, fmt: str) -> None:
+    source = ROOT / "examples" / "alert.json"
+    out = tmp_path / f"alert.{fmt}.json"
+    proc = _run("alert", "convert", str(source), "--to", fmt, "-o", str(out), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    original, again = load_alert(source), load_alert(out)
+    assert [(p.name, p.aliases, p.company) for p in again.personas] == [
+        (p.name, p.aliases, p.company) for p in original.personas
+    ]
+    assert {(i.type, i.value) for i in again.indicators} == {
+        (i.type, i.value) for i in original.indicators
+    }
+    assert again.tlp == original.tlp == "TLP:AMBER"
+
+
+def test_hunt_as_stix_carries_sightings_of_the_persona(tmp_path: Path) -> None:
+    proc = _run(
+        "hunt",
+        "-i",
+        str(ROOT / "examples" / "alert.json"),
+        str(ROOT / "examples" / "export"),
+        "--format",
+        "stix",
+        "--where",
+        "Example Parliament",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    import stix2
+
+    bundle = stix2.parse(proc.stdout, allow_custom=False)
+    sightings = [o for o in bundle.objects if o.type == "sighting"]
+    assert [(s.count, s.first_seen.isoformat()[:10]) for s in sightings] == [(1, "2026-10-19")]
+    where = {o.id: o for o in bundle.objects if o.type == "identity"}[
+        sightings[0].where_sighted_refs[0]
+    ]
+    assert where.name == "Example Parliament"
+    assert "Sam Carter" not in proc.stdout  # staff names never leave in a shared bundle
+
+
+def test_alert_show_lists_personas(tmp_path: Path) -> None:
+    proc = _run("alert", "show", str(ROOT / "examples" / "alert.json"), cwd=tmp_path)
+    assert proc.returncode == 2  # --today is not an option of show
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lurewatch.cli",
+            "alert",
+            "show",
+            str(ROOT / "examples" / "alert.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (
+        "Amanda Qiu" in proc.stdout and "Shirly Shen" in proc.stdout and "TLP:AMBER" in proc.stdout
+    )
