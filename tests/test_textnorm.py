@@ -128,3 +128,26 @@ def test_phrase_is_the_token_sequence_of_a_rule_term(term: str, expected: tuple[
 def test_normalise_word_strips_invisible_characters_from_ascii_words() -> None:
     assert normalise_word("We\u200bChat") == "wechat"
     assert normalise_word("WECHAT") == "wechat"
+
+
+def _word_by_word(text: str) -> list[tuple[str, int, int]]:
+    """The reference: normalise each word on its own (what the fast path must equal)."""
+    import lurewatch.textnorm as t
+
+    out: list[tuple[str, int, int]] = []
+    for m in t._WORD.finditer(text):
+        n = t.normalise_word(m.group())
+        if n.isalnum():
+            out.append((n, m.start(), m.end()))
+        else:
+            out.extend((p, m.start(), m.end()) for p in t._WORD.findall(n))
+    return out
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("aeiouzcnAEZ éüñÉÜÑçøłßİﬁ\u0301\u200b’“”—-_ .,0123456789Жж"))
+    )
+)
+def test_fast_paths_equal_word_by_word_normalisation(text: str) -> None:
+    assert [tuple(tok) for tok in tokens(text)] == _word_by_word(text)

@@ -67,15 +67,38 @@ def normalise_word(word: str) -> str:
     return w
 
 
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def plain_text(text: str) -> bool:
     """True when the text tokenises like ASCII (nothing to fold)."""
     return text.isascii() or _NEEDS_FOLDING.search(text) is None
 
 
+def _ascii_words(text: str) -> str | None:
+    """The text lower-cased, with accents removed, *character for character*; or None.
+
+    When every word character is an ASCII letter or digit, or a Latin letter with
+    accents that decomposes to one ASCII letter plus marks ("é", "ü", "ñ"), the
+    ASCII tokeniser on this string gives the same tokens, at the same offsets,
+    as normalising word by word, only much faster. Anything else (other
+    scripts, ligatures, invisible characters, loose combining marks) is None.
+    """
+    if plain_text(text):
+        return text.lower()
+    if _COMBINING.search(text) is not None:
+        return None  # a loose mark would shift offsets once removed
+    folded = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).lower()
+    if len(folded) != len(text) or _NEEDS_FOLDING.search(folded) is not None:
+        return None
+    return folded
+
+
 def norm_tokens(text: str) -> list[str]:
     """Normalised tokens without positions (the fast path for term lookups)."""
-    if plain_text(text):
-        return _ASCII_WORD.findall(text.lower())
+    fast = _ascii_words(text)
+    if fast is not None:
+        return _ASCII_WORD.findall(fast)
     out: list[str] = []
     append = out.append
     for w in _WORD.findall(text):
@@ -92,8 +115,9 @@ def norm_tokens(text: str) -> list[str]:
 
 def tokens(text: str) -> list[Token]:
     """Tokens with their spans in ``text``; same sequence as :func:`norm_tokens`."""
-    if plain_text(text):
-        return [Token(m.group(), m.start(), m.end()) for m in _ASCII_WORD.finditer(text.lower())]
+    fast = _ascii_words(text)
+    if fast is not None:
+        return [Token(m.group(), m.start(), m.end()) for m in _ASCII_WORD.finditer(fast)]
     out: list[Token] = []
     append = out.append
     for m in _WORD.finditer(text):
@@ -113,8 +137,9 @@ def tokens(text: str) -> list[Token]:
 
 def token_spans(text: str) -> list[tuple[int, int]]:
     """Just the spans of :func:`tokens` (cheaper for ASCII text)."""
-    if plain_text(text):
-        return [m.span() for m in _ASCII_WORD.finditer(text.lower())]
+    fast = _ascii_words(text)
+    if fast is not None:
+        return [m.span() for m in _ASCII_WORD.finditer(fast)]
     return [(t.start, t.end) for t in tokens(text)]
 
 
