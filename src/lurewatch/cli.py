@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 if TYPE_CHECKING:
+    from lurewatch.model import Profile
     from lurewatch.rules.schema import Rule
     from lurewatch.settings import Settings
 
@@ -188,6 +189,9 @@ def check(
                 notes = (*(notes or ()), *pdf_notes)
             else:
                 prof = parse_profile(raw, str(profile))
+            if prof.photo and not prof.photo_phash:
+                prof, photo_note = _with_photo_hash(prof, profile.parent)
+                notes = (*(notes or ()), *photo_note)
         checker = Checker.from_settings(settings)
         if email is not None:
             from lurewatch.model import Approach
@@ -441,6 +445,20 @@ def hunt(
             console.print(Text(f"skipped: {display_safe(s.error)}", style="yellow"))
 
 
+def _with_photo_hash(prof: Profile, base: Path) -> tuple[Profile, tuple[str, ...]]:
+    """The profile with the pHash of its photo (a path relative to the profile file)."""
+    import msgspec
+
+    from lurewatch.ingest.errors import InputError
+    from lurewatch.ingest.photo import phash_hex
+
+    assert prof.photo is not None
+    try:
+        return msgspec.structs.replace(prof, photo_phash=phash_hex(base / prof.photo)), ()
+    except InputError as exc:
+        return prof, (f"photo not compared: {exc}",)
+
+
 def _day(today: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(today) if today else dt.date.today()
@@ -605,6 +623,26 @@ def alert_show(
         for i in alert.indicators:
             ind.add_row(i.type, Text(display_safe(i.value)), Text(i.persona or ""), i.tlp)
         console.print(ind)
+
+
+@alert_app.command("phash")
+def alert_phash(
+    images: Annotated[list[Path], typer.Argument(help="Image files (a persona's photos).")],
+) -> None:
+    """Print the perceptual hash of photos, for 'photo-phash' indicators in an alert.
+
+    Example:
+
+        lurewatch alert phash persona-photo.jpg
+    """
+    from lurewatch.ingest.errors import InputError
+    from lurewatch.ingest.photo import phash_hex
+
+    for image in images:
+        try:
+            typer.echo(f"{phash_hex(image)}  {image}")
+        except InputError as exc:
+            _fail(str(exc))
 
 
 @alert_app.command("convert")

@@ -107,6 +107,13 @@ class Profile(Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
     photo: Annotated[str | None, Meta(description="Path to a saved copy of the profile photo.")] = (
         None
     )
+    photo_phash: Annotated[
+        str | None,
+        Meta(
+            description="Perceptual hash (pHash, 16 hex digits) of the photo; lurewatch fills "
+            "it from 'photo' when it can read the file."
+        ),
+    ] = None
 
 
 MessageKind = Literal["message", "invitation", "email"]

@@ -78,6 +78,8 @@ class IndicatorDetector(Detector):
                 subject.profile_urls.add(p.profile_url)
             for w in p.websites or ():
                 subject.add_text(w)
+            if p.photo_phash:
+                subject.photo_hashes.add(p.photo_phash.strip().casefold())
         for msg in approach.messages:
             if not subject.name and msg.sender:
                 subject.name = msg.sender

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from lurewatch.identity import canon_profile_url
+from lurewatch.ingest.photo import SAME_PHOTO_BITS, hamming
 from lurewatch.matching import identifiers, names, orgs
 from lurewatch.model import Alert, Persona
 
@@ -77,6 +78,7 @@ class Subject:
     phones: set[str] = field(default_factory=set)
     handles: set[str] = field(default_factory=set)
     texts: list[str] = field(default_factory=list)
+    photo_hashes: set[str] = field(default_factory=set)
 
     def add_text(self, text: str) -> None:
         if not text:
@@ -134,6 +136,7 @@ class IndicatorIndex:
         self._orgs: dict[str, list[tuple[Target, str]]] = {}
         self._templates: list[tuple[Target, str, set[tuple[str, ...]]]] = []
         self._by_shingle: dict[tuple[str, ...], list[int]] = {}
+        self._photos: list[tuple[Target, str]] = []
         self.size = 0
         for alert in self.alerts:
             targets = {p.id: Target(alert, p) for p in alert.personas}
@@ -155,7 +158,10 @@ class IndicatorIndex:
                 elif ind.type == "message-template":
                     self._add_template(t, ind.value)
                 elif ind.type == "photo-phash":
-                    continue  # compared only where a photo hash is given (not yet read here)
+                    value = ind.value.strip().casefold()
+                    if hamming(value, value) is not None:
+                        self._photos.append((t, value))
+                        self.size += 1
                 else:
                     self._add_exact(t, ind.type, ind.value)
 
@@ -244,6 +250,18 @@ class IndicatorIndex:
         if self._templates:
             for text in subject.texts:
                 self._match_templates(text, agree)
+        for mine in subject.photo_hashes:
+            for t, alerted in self._photos:  # few photos per alert: a linear pass is fine
+                bits = hamming(mine, alerted)
+                if bits is not None and bits <= SAME_PHOTO_BITS:
+                    agree(
+                        t,
+                        Agreement(
+                            "photo",
+                            1 - bits / 64,
+                            f"profile photo {bits} bits from the alerted photo {alerted}",
+                        ),
+                    )
         return [m for m in (self._judge(t, by) for t, by in found.values()) if m is not None]
 
     def _match_templates(self, text: str, agree: object) -> None:
