@@ -7,9 +7,13 @@ are written); each test states the few rules it needs.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import textwrap
 import uuid
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -99,3 +103,28 @@ def run(make_rule: MakeRule) -> Run:
         return Engine([rule]).evaluate(approach, today)
 
     return evaluate
+
+
+CLI_CONTACT = "Parliamentary Security, security@example.org, ext. 4444"
+CliResult = subprocess.CompletedProcess[bytes]
+
+
+@pytest.fixture
+def lurewatch(tmp_path: Path) -> Callable[..., CliResult]:
+    """Run ``python -m lurewatch.cli ARGS`` in ``tmp_path`` with a known contact line."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LUREWATCH_")}
+    env["LUREWATCH_CONTACT"] = CLI_CONTACT
+
+    def run(*args: str, stdin: bytes = b"") -> CliResult:
+        # stdin is always a pipe (empty unless given): a test never waits on a terminal.
+        return subprocess.run(
+            [sys.executable, "-m", "lurewatch.cli", *args],
+            input=stdin,
+            capture_output=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+
+    return run

@@ -8,9 +8,7 @@ answer for the same input, or use rules written inline here.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -37,27 +35,6 @@ APPROACH = (
 
 Result = subprocess.CompletedProcess[bytes]
 Lurewatch = Callable[..., Result]
-
-
-@pytest.fixture
-def lurewatch(tmp_path: Path) -> Lurewatch:
-    """Run ``python -m lurewatch.cli ARGS`` in ``tmp_path`` with a known contact line."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LUREWATCH_")}
-    env["LUREWATCH_CONTACT"] = CONTACT
-
-    def run(*args: str, stdin: bytes = b"") -> Result:
-        # stdin is always a pipe (empty unless given): a test never waits on a terminal.
-        return subprocess.run(
-            [sys.executable, "-m", "lurewatch.cli", *args],
-            input=stdin,
-            capture_output=True,
-            cwd=tmp_path,
-            env=env,
-            timeout=120,
-            check=False,
-        )
-
-    return run
 
 
 def write(path: Path, data: str | bytes) -> Path:

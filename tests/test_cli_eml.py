@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import subprocess
-import sys
 import zipfile
 from collections.abc import Callable
 from email.message import EmailMessage
@@ -27,25 +25,6 @@ TODAY = "2026-11-29"
 
 Result = subprocess.CompletedProcess[bytes]
 Lurewatch = Callable[..., Result]
-
-
-@pytest.fixture
-def lurewatch(tmp_path: Path) -> Lurewatch:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LUREWATCH_")}
-    env["LUREWATCH_CONTACT"] = CONTACT
-
-    def run(*args: str, stdin: bytes = b"") -> Result:
-        return subprocess.run(
-            [sys.executable, "-m", "lurewatch.cli", *args],
-            input=stdin,
-            capture_output=True,
-            cwd=tmp_path,
-            env=env,
-            timeout=120,
-            check=False,
-        )
-
-    return run
 
 
 def fake_recruiter() -> bytes:
