@@ -75,6 +75,7 @@ def plain_text(text: str) -> bool:
     return text.isascii() or _NEEDS_FOLDING.search(text) is None
 
 
+@lru_cache(maxsize=8)  # tokens and then spans of the same text: fold it once
 def _ascii_words(text: str) -> str | None:
     """The text lower-cased, with accents removed, *character for character*; or None.
 
