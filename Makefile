@@ -20,6 +20,7 @@ demo: setup
 	$(VENV)/bin/lurewatch scan examples/export
 	$(VENV)/bin/lurewatch scan examples/export --format html --output lurewatch-report.html
 	@echo "Wrote lurewatch-report.html: open it in a browser."
+	$(VENV)/bin/lurewatch hunt --indicators examples/alert.json examples/export
 
 lint: setup
 	$(VENV)/bin/ruff check src tests bench
