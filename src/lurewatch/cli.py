@@ -44,7 +44,19 @@ alert_app = typer.Typer(
 )
 app.add_typer(rules_app, name="rules")
 app.add_typer(schema_app, name="schema")
+db_app = typer.Typer(
+    help="Create or upgrade the security office's database (SQLite file or PostgreSQL).\n\n"
+    "Example:\n\n    lurewatch db upgrade --database-url sqlite:///lurewatch.db",
+    no_args_is_help=True,
+)
+audit_app = typer.Typer(
+    help="Check the security office's hash-chained audit log.\n\n"
+    "Example:\n\n    lurewatch audit verify --database-url sqlite:///lurewatch.db",
+    no_args_is_help=True,
+)
 app.add_typer(alert_app, name="alert")
+app.add_typer(db_app, name="db")
+app.add_typer(audit_app, name="audit")
 
 
 class Format(StrEnum):
@@ -98,6 +110,7 @@ def _settings(
         indicator_files=base.indicator_files + tuple(indicators or ()),
         max_message_bytes=base.max_message_bytes,
         max_profile_bytes=base.max_profile_bytes,
+        database_url=base.database_url,
     )
 
 
@@ -715,6 +728,72 @@ def schema_profile() -> None:
 
     sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(profile_schema()), indent=2))
     sys.stdout.buffer.write(b"\n")
+
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="SQLAlchemy URL of the database: sqlite:///file.db or postgresql://user@host/db "
+        "(default: $LUREWATCH_DATABASE_URL, else sqlite:///lurewatch.db here).",
+    ),
+]
+
+
+def _database_url(given: str | None) -> str:
+    from lurewatch.settings import Settings
+
+    return given or Settings.from_env(os.environ).database_url
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DatabaseUrl = None) -> None:
+    """Create the database, or apply any new migrations to it (safe to run again).
+
+    Example:
+
+        lurewatch db upgrade
+
+        lurewatch db upgrade --database-url postgresql://lurewatch@localhost/lurewatch
+    """
+    from lurewatch.store import StoreError, upgrade_database
+    from lurewatch.store.engine import display_url
+
+    url = _database_url(database_url)
+    try:
+        revision = upgrade_database(url)
+    except StoreError as exc:
+        _fail(str(exc))
+    typer.echo(f"Database {display_url(url)} is up to date (revision {revision}).")
+
+
+@audit_app.command("verify")
+def audit_verify(database_url: DatabaseUrl = None) -> None:
+    """Recompute the audit log's hash chain: exit 0 if intact, 1 naming the first bad entry.
+
+    Every analyst and admin action is an entry whose hash covers its contents
+    and the previous entry's hash, so an entry altered, removed or inserted
+    behind the application's back shows here.
+
+    Example:
+
+        lurewatch audit verify --database-url sqlite:///lurewatch.db
+    """
+    from lurewatch.store import Store, StoreError
+
+    try:
+        with Store.open(_database_url(database_url)) as store:
+            check = store.verify_audit()
+    except StoreError as exc:
+        _fail(str(exc))
+    if check.ok:
+        typer.echo(f"OK: audit log intact, {check.entries} entries, head {check.head_hash}")
+        return
+    typer.echo(
+        f"TAMPERED: audit entry {check.broken_seq}: {check.problem} "
+        f"({check.entries} entries before it verify)"
+    )
+    raise typer.Exit(1)
 
 
 def main() -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_CONTACT = "your security office"
+# The security office's database: a SQLite file in the current directory unless set.
+DEFAULT_DATABASE_URL = "sqlite:///lurewatch.db"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +26,15 @@ class Settings:
     indicator_files: tuple[Path, ...] = ()
     max_message_bytes: int = 16 * 1024 * 1024
     max_profile_bytes: int = 4 * 1024 * 1024
+    # SQLAlchemy URL of the security office's store: sqlite:///file.db or postgresql://...
+    database_url: str = DEFAULT_DATABASE_URL
+    # Signs the web app's session cookies (LUREWATCH_SECRET_KEY, 32+ characters). The server
+    # refuses to start without one unless ``demo`` is set; kept out of repr so it never logs.
+    secret_key: str | None = field(default=None, repr=False)
+    # Demo mode: a random per-process secret and the demo's conveniences; never for real use.
+    demo: bool = False
+    # Largest request body the web app accepts (413 beyond it).
+    max_request_bytes: int = 5 * 1024 * 1024
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -34,4 +45,6 @@ class Settings:
             contact=environ.get("LUREWATCH_CONTACT", "").strip() or DEFAULT_CONTACT,
             extra_rules=tuple(Path(p) for p in rules.split(os.pathsep) if p),
             indicator_files=tuple(Path(p) for p in indicators.split(os.pathsep) if p),
+            database_url=environ.get("LUREWATCH_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
+            secret_key=environ.get("LUREWATCH_SECRET_KEY", "").strip() or None,
         )

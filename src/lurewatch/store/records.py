@@ -1,0 +1,345 @@
+"""What the store takes in and hands out: plain, frozen, typed records.
+
+Nothing here is an ORM object: a record is a snapshot, safe to keep after the
+store is closed, to pass between threads and to serialise with msgspec
+(``msgspec.json.encode(record)``). The web layer renders these; the ORM rows
+in :mod:`lurewatch.store.schema` never leave the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any, Literal, get_args
+
+from msgspec import Struct
+
+from lurewatch.model import TLP_LABELS, Assessment, Finding, Level
+
+if TYPE_CHECKING:
+    from lurewatch.scan import ScanContact
+
+Role = Literal["reporter", "analyst", "admin"]
+Channel = Literal["web", "cli", "api", "email"]
+ReportStatus = Literal["received", "in_review", "closed"]
+CaseStatus = Literal[
+    "New", "InProgress", "TruePositive", "FalsePositive", "Duplicated", "Indeterminate"
+]
+Severity = Literal["low", "medium", "high", "critical"]
+
+ROLES: tuple[str, ...] = get_args(Role)
+CHANNELS: tuple[str, ...] = get_args(Channel)
+REPORT_STATUSES: tuple[str, ...] = get_args(ReportStatus)
+CASE_STATUSES: tuple[str, ...] = get_args(CaseStatus)
+SEVERITIES: tuple[str, ...] = get_args(Severity)
+LEVELS: tuple[str, ...] = tuple(level.value for level in Level)
+# TheHive's Permissible Actions Protocol labels; TLP labels come from the domain model.
+PAP_LABELS: tuple[str, ...] = ("PAP:CLEAR", "PAP:GREEN", "PAP:AMBER", "PAP:RED")
+TLPS: tuple[str, ...] = TLP_LABELS
+
+
+# -- people --------------------------------------------------------------------------
+
+
+class Team(Struct, frozen=True, kw_only=True):
+    """A team or job role and how sensitive its access is (admin-set; 1.0 is ordinary)."""
+
+    name: str
+    sensitivity: float
+
+
+class User(Struct, frozen=True, kw_only=True):
+    """A person or machine account. The password hash never leaves the store."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    team: str | None
+    is_active: bool
+    has_password: bool
+    created_at: dt.datetime
+
+
+class ApiToken(Struct, frozen=True, kw_only=True):
+    """An API token as listed: its SHA-256 is stored, never the token itself."""
+
+    id: int
+    username: str
+    name: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class IssuedToken(Struct, frozen=True, kw_only=True):
+    """A token just issued. ``token`` is shown once; the store keeps only its hash."""
+
+    id: int
+    username: str
+    name: str
+    token: str
+    created_at: dt.datetime
+
+
+# -- reports ---------------------------------------------------------------------------
+
+
+class SubmittedItem(Struct, frozen=True, kw_only=True):
+    """One thing the counterparty wrote, as the person chose to send it (an excerpt)."""
+
+    kind: str
+    date: str | None = None
+    excerpt: str = ""
+    subject: str = ""
+
+
+class SubmittedContact(Struct, frozen=True, kw_only=True):
+    """One counterparty the person chose to report, with the rating they saw."""
+
+    name: str
+    profile_url: str | None = None
+    company: str = ""
+    position: str = ""
+    level: Level
+    score: int
+    findings: tuple[Finding, ...] = ()
+    items: tuple[SubmittedItem, ...] = ()
+    first_contact: str | None = None
+    last_contact: str | None = None
+    context: tuple[str, ...] = ()
+
+    @classmethod
+    def from_scan(cls, contact: ScanContact) -> SubmittedContact:
+        """The contact of a local scan, as sent: name, rating, findings and excerpts only."""
+        return cls(
+            name=contact.name,
+            profile_url=contact.profile_url,
+            company=contact.company,
+            position=contact.position,
+            level=contact.level,
+            score=contact.score,
+            findings=contact.findings,
+            items=tuple(
+                SubmittedItem(kind=i.kind, date=i.date, excerpt=i.excerpt, subject=i.subject)
+                for i in contact.items
+            ),
+            first_contact=contact.first_contact,
+            last_contact=contact.last_contact,
+            context=contact.context,
+        )
+
+
+class ReportSubmission(Struct, frozen=True, kw_only=True):
+    """What a member of staff sends.
+
+    ``assessment`` is the rating shown at submission (a single check); the
+    report's level and score are taken from it, else from the highest-scored
+    contact.
+    """
+
+    reporter: str
+    channel: Channel
+    contacts: tuple[SubmittedContact, ...]
+    assessment: Assessment | None = None
+    is_exercise: bool = False
+
+
+class ReportSummary(Struct, frozen=True, kw_only=True):
+    """A report as listed in a queue: everything but the submitted items."""
+
+    id: int
+    reference: str
+    reporter: str
+    reporter_team: str | None
+    channel: Channel
+    received_at: dt.datetime
+    level: Level
+    score: int
+    is_exercise: bool
+    status: ReportStatus
+    verdict_key: str | None
+
+
+class Report(Struct, frozen=True, kw_only=True):
+    """A report in full, as submitted, with its feedback to the reporter."""
+
+    id: int
+    reference: str
+    reporter: str
+    channel: Channel
+    received_at: dt.datetime
+    contacts: tuple[SubmittedContact, ...]
+    assessment: Assessment | None
+    level: Level
+    score: int
+    is_exercise: bool
+    status: ReportStatus
+    verdict_key: str | None
+    verdict_text: str | None
+    verdict_at: dt.datetime | None
+    case_ids: tuple[int, ...]
+
+
+class VerdictTemplate(Struct, frozen=True, kw_only=True):
+    """Wording the office sends reporters; admins edit it."""
+
+    key: str
+    text: str
+    updated_at: dt.datetime | None
+    updated_by: str | None
+
+
+# -- cases -----------------------------------------------------------------------------
+
+
+class CaseDraft(Struct, frozen=True, kw_only=True):
+    """A new case. ``reports`` are reference numbers to link at once."""
+
+    title: str
+    description: str = ""
+    severity: Severity = "medium"
+    tlp: str = "TLP:AMBER"
+    pap: str = "PAP:AMBER"
+    tags: tuple[str, ...] = ()
+    assignee: str | None = None
+    reports: tuple[str, ...] = ()
+
+
+class CaseNote(Struct, frozen=True, kw_only=True):
+    id: int
+    case_id: int
+    author: str
+    at: dt.datetime
+    text: str
+
+
+class Case(Struct, frozen=True, kw_only=True):
+    """A case in the TheHive manner. ``tlp`` and ``pap`` are labels, never integers."""
+
+    id: int
+    title: str
+    description: str
+    severity: Severity
+    tlp: str
+    pap: str
+    tags: tuple[str, ...]
+    status: CaseStatus
+    assignee: str | None
+    created_by: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    reports: tuple[str, ...]
+    notes: tuple[CaseNote, ...]
+
+
+class CaseSummary(Struct, frozen=True, kw_only=True):
+    """A case as listed: no description or notes."""
+
+    id: int
+    title: str
+    severity: Severity
+    tlp: str
+    status: CaseStatus
+    assignee: str | None
+    tags: tuple[str, ...]
+    reports: int
+    updated_at: dt.datetime
+
+
+# -- counterparties --------------------------------------------------------------------
+
+
+class FindingSummary(Struct, frozen=True, kw_only=True):
+    id: str
+    title: str
+    weight: float
+
+
+class Observation(Struct, frozen=True, kw_only=True):
+    """One appearance of a counterparty in one report, as the reporter wrote it."""
+
+    report: str  # reference number
+    reported_at: dt.datetime
+    is_exercise: bool
+    name: str
+    company: str
+    profile_url: str | None
+    first_contact: str | None
+    last_contact: str | None
+    level: Level
+    score: int
+    findings: tuple[FindingSummary, ...]
+
+
+class CounterpartySummary(Struct, frozen=True, kw_only=True):
+    key: str
+    name: str  # as written in the latest report
+    observations: int
+    reports: int
+    first_reported: dt.datetime
+    last_reported: dt.datetime
+    max_score: int
+
+
+class Counterparty(Struct, frozen=True, kw_only=True):
+    """Everyone's reports of one counterparty (by canonical profile URL, else name)."""
+
+    key: str
+    name: str
+    profile_url: str | None
+    observations: tuple[Observation, ...]  # oldest report first
+
+
+# -- alerts ----------------------------------------------------------------------------
+
+
+class AlertSummary(Struct, frozen=True, kw_only=True):
+    alert_id: str
+    title: str
+    tlp: str
+    source: str
+    issued: dt.date | None
+    personas: int
+    indicators: int
+    imported_at: dt.datetime
+    imported_by: str
+
+
+class IndicatorHit(Struct, frozen=True, kw_only=True):
+    """A stored indicator whose normalised value equals the one looked up."""
+
+    alert_id: str
+    alert_title: str
+    type: str
+    value: str
+    persona: str | None
+    tlp: str
+
+
+# -- audit -----------------------------------------------------------------------------
+
+
+class AuditEntry(Struct, frozen=True, kw_only=True):
+    seq: int
+    at: dt.datetime
+    actor: str
+    action: str
+    target: str
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class AuditCheck(Struct, frozen=True, kw_only=True):
+    """The result of recomputing the audit chain.
+
+    ``ok`` is false when an entry was altered, removed or inserted;
+    ``broken_seq`` is the first entry that does not verify and ``problem``
+    says why. ``head_hash`` is the last entry's hash: record it elsewhere to
+    notice a rewrite of the whole chain.
+    """
+
+    ok: bool
+    entries: int
+    head_hash: str
+    broken_seq: int | None = None
+    problem: str | None = None

@@ -1,0 +1,466 @@
+"""Reports from staff, feedback to them (status and verdict), and who they reported."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, aliased
+
+from lurewatch.model import Assessment, Level
+from lurewatch.store.core import StoreCore
+from lurewatch.store.errors import InvalidValue, NotFound
+from lurewatch.store.normalise import contact_key
+from lurewatch.store.records import (
+    CHANNELS,
+    REPORT_STATUSES,
+    Channel,
+    Counterparty,
+    CounterpartySummary,
+    FindingSummary,
+    Observation,
+    Report,
+    ReportStatus,
+    ReportSubmission,
+    ReportSummary,
+    SubmittedContact,
+    VerdictTemplate,
+)
+from lurewatch.store.schema import (
+    CaseReportRow,
+    CounterpartyRow,
+    ObservationRow,
+    ReportRow,
+    TeamRow,
+    UserRow,
+    VerdictTemplateRow,
+)
+
+REFERENCE_PREFIX = "LW"
+MAX_CONTACTS = 1_000
+
+
+def reference_for(year: int, number: int) -> str:
+    """``LW-2026-000123``: the year of receipt and the report's number within that year."""
+    return f"{REFERENCE_PREFIX}-{year:04d}-{number:06d}"
+
+
+def _check_status(status: str) -> ReportStatus:
+    if status not in REPORT_STATUSES:
+        raise InvalidValue(
+            f"report status {status!r}: expected one of {', '.join(REPORT_STATUSES)}"
+        )
+    return status  # type: ignore[return-value]
+
+
+def _channel(channel: str) -> Channel:
+    if channel not in CHANNELS:
+        raise InvalidValue(f"channel {channel!r}: expected one of {', '.join(CHANNELS)}")
+    return channel  # type: ignore[return-value]
+
+
+def _summaries(contact: SubmittedContact) -> list[dict[str, Any]]:
+    return [{"id": f.id, "title": f.title, "weight": f.weight} for f in contact.findings]
+
+
+def _upsert_counterparty(store: StoreCore, s: Session, key: str, now: dt.datetime) -> int:
+    """The id of the counterparty with ``key``, created if new (safe under concurrency)."""
+    if store.dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        s.execute(
+            pg_insert(CounterpartyRow)
+            .values(key=key, created_at=now)
+            .on_conflict_do_nothing(index_elements=[CounterpartyRow.key])
+        )
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        s.execute(
+            sqlite_insert(CounterpartyRow)
+            .values(key=key, created_at=now)
+            .on_conflict_do_nothing(index_elements=[CounterpartyRow.key])
+        )
+    return s.execute(sa.select(CounterpartyRow.id).where(CounterpartyRow.key == key)).scalar_one()
+
+
+class ReportsMixin(StoreCore):
+    # -- intake ----------------------------------------------------------------------
+
+    def submit_report(self, submission: ReportSubmission) -> Report:
+        """Store a report and give it its reference number, in one committed transaction.
+
+        When this returns, the report is on disk: acknowledge it to the person
+        only afterwards. Every contact with a name or profile address becomes
+        an observation of that counterparty.
+        """
+        _channel(submission.channel)
+        if not submission.contacts:
+            raise InvalidValue(
+                "a report needs at least one contact (what the person chose to send)"
+            )
+        if len(submission.contacts) > MAX_CONTACTS:
+            raise InvalidValue(f"a report may carry at most {MAX_CONTACTS} contacts")
+        if submission.assessment is not None:
+            level, score = submission.assessment.level, submission.assessment.score
+        else:
+            top = max(submission.contacts, key=lambda c: c.score)
+            level, score = top.level, top.score
+        if not 0 <= score <= 100:
+            raise InvalidValue(f"score {score}: expected 0 to 100")
+        items = msgspec.to_builtins(submission.contacts)
+        assessment = (
+            None if submission.assessment is None else msgspec.to_builtins(submission.assessment)
+        )
+        keyed = sorted(
+            (key, i, c)
+            for i, c in enumerate(submission.contacts)
+            if (key := contact_key(c.name, c.profile_url)) is not None
+        )
+        now = self._clock()
+        with self._write() as s:
+            reporter = self._user_row(s, submission.reporter)
+            if not reporter.is_active:
+                raise InvalidValue(f"user {submission.reporter!r} is deactivated")
+            number = self._next(s, f"report:{now.year}")
+            row = ReportRow(
+                reference=reference_for(now.year, number),
+                reporter_id=reporter.id,
+                channel=submission.channel,
+                received_at=now,
+                items=items,
+                assessment=assessment,
+                level=level.value,
+                score=score,
+                is_exercise=submission.is_exercise,
+                status="received",
+                updated_at=now,
+            )
+            s.add(row)
+            s.flush()
+            # Keys in sorted order: concurrent reports naming the same people
+            # take their row locks in the same order and cannot deadlock.
+            for key, position, contact in keyed:
+                s.add(
+                    ObservationRow(
+                        counterparty_id=_upsert_counterparty(self, s, key, now),
+                        report_id=row.id,
+                        position=position,
+                        name=contact.name,
+                        company=contact.company,
+                        profile_url=contact.profile_url,
+                        first_contact=_date_text(contact.first_contact),
+                        last_contact=_date_text(contact.last_contact),
+                        level=contact.level.value,
+                        score=contact.score,
+                        findings=_summaries(contact),
+                        reported_at=now,
+                        is_exercise=submission.is_exercise,
+                    )
+                )
+            s.flush()
+            return self._report_record(s, row, submission.reporter)
+
+    # -- reading ---------------------------------------------------------------------
+
+    def _report_row(self, s: Session, reference: str) -> ReportRow:
+        row = s.scalar(sa.select(ReportRow).where(ReportRow.reference == reference))
+        if row is None:
+            raise NotFound(f"no report {reference!r}")
+        return row
+
+    def _report_record(self, s: Session, row: ReportRow, reporter: str | None = None) -> Report:
+        if reporter is None:
+            reporter = s.execute(
+                sa.select(UserRow.username).where(UserRow.id == row.reporter_id)
+            ).scalar_one()
+        case_ids = s.scalars(
+            sa.select(CaseReportRow.case_id)
+            .where(CaseReportRow.report_id == row.id)
+            .order_by(CaseReportRow.case_id)
+        ).all()
+        return Report(
+            id=row.id,
+            reference=row.reference,
+            reporter=reporter,
+            channel=_channel(row.channel),
+            received_at=row.received_at,
+            contacts=msgspec.convert(row.items, tuple[SubmittedContact, ...]),
+            assessment=None
+            if row.assessment is None
+            else msgspec.convert(row.assessment, Assessment),
+            level=Level(row.level),
+            score=row.score,
+            is_exercise=row.is_exercise,
+            status=_check_status(row.status),
+            verdict_key=row.verdict_key,
+            verdict_text=row.verdict_text,
+            verdict_at=row.verdict_at,
+            case_ids=tuple(case_ids),
+        )
+
+    def get_report(self, reference: str) -> Report:
+        """The report with this reference number, as submitted, with its feedback."""
+        with self._read() as s:
+            return self._report_record(s, self._report_row(s, reference))
+
+    def list_reports(
+        self,
+        *,
+        reporter: str | None = None,
+        status: ReportStatus | None = None,
+        channel: Channel | None = None,
+        include_exercises: bool = True,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[ReportSummary]:
+        """Reports, newest first, without their items (see :meth:`get_report`)."""
+        query = (
+            sa.select(ReportRow, UserRow.username, TeamRow.name)
+            .join(UserRow, UserRow.id == ReportRow.reporter_id)
+            .outerjoin(TeamRow, TeamRow.id == UserRow.team_id)
+            .order_by(ReportRow.received_at.desc(), ReportRow.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        if reporter is not None:
+            query = query.where(UserRow.username == reporter)
+        if status is not None:
+            query = query.where(ReportRow.status == _check_status(status))
+        if channel is not None:
+            query = query.where(ReportRow.channel == channel)
+        if not include_exercises:
+            query = query.where(ReportRow.is_exercise.is_(False))
+        with self._read() as s:
+            return [
+                ReportSummary(
+                    id=row.id,
+                    reference=row.reference,
+                    reporter=username,
+                    reporter_team=team,
+                    channel=_channel(row.channel),
+                    received_at=row.received_at,
+                    level=Level(row.level),
+                    score=row.score,
+                    is_exercise=row.is_exercise,
+                    status=_check_status(row.status),
+                    verdict_key=row.verdict_key,
+                )
+                for row, username, team in s.execute(query)
+            ]
+
+    # -- feedback --------------------------------------------------------------------
+
+    def set_report_status(self, reference: str, status: ReportStatus, *, actor: str) -> Report:
+        """Move a report through received -> in_review -> closed (what the reporter sees)."""
+        _check_status(status)
+        now = self._clock()
+        with self._write() as s:
+            row = self._report_row(s, reference)
+            before = row.status
+            row.status = status
+            row.updated_at = now
+            self._audit(
+                s,
+                at=now,
+                actor=actor,
+                action="report.status",
+                target=f"report:{reference}",
+                details={"from": before, "to": status},
+            )
+            return self._report_record(s, row)
+
+    def record_verdict(
+        self,
+        reference: str,
+        template: str,
+        *,
+        actor: str,
+        text: str | None = None,
+        status: ReportStatus | None = None,
+    ) -> Report:
+        """Send the reporter a verdict: the template's wording, or ``text`` written for this case.
+
+        ``status`` also moves the report (e.g. ``"closed"`` with a final verdict).
+        """
+        if status is not None:
+            _check_status(status)
+        now = self._clock()
+        with self._write() as s:
+            row = self._report_row(s, reference)
+            wording = s.scalar(
+                sa.select(VerdictTemplateRow.text).where(VerdictTemplateRow.key == template)
+            )
+            if wording is None:
+                raise NotFound(f"no verdict template {template!r}")
+            sent = wording if text is None else text
+            if not sent.strip():
+                raise InvalidValue("a verdict needs some text")
+            details: dict[str, Any] = {"template": template, "text": sent}
+            row.verdict_key = template
+            row.verdict_text = sent
+            row.verdict_at = now
+            if status is not None:
+                details["status"] = {"from": row.status, "to": status}
+                row.status = status
+            row.updated_at = now
+            self._audit(
+                s,
+                at=now,
+                actor=actor,
+                action="report.verdict",
+                target=f"report:{reference}",
+                details=details,
+            )
+            return self._report_record(s, row)
+
+    # -- verdict templates -----------------------------------------------------------
+
+    def list_verdict_templates(self) -> list[VerdictTemplate]:
+        with self._read() as s:
+            rows = s.scalars(sa.select(VerdictTemplateRow).order_by(VerdictTemplateRow.key))
+            return [
+                VerdictTemplate(
+                    key=r.key, text=r.text, updated_at=r.updated_at, updated_by=r.updated_by
+                )
+                for r in rows
+            ]
+
+    def get_verdict_template(self, key: str) -> VerdictTemplate:
+        with self._read() as s:
+            r = s.get(VerdictTemplateRow, key)
+            if r is None:
+                raise NotFound(f"no verdict template {key!r}")
+            return VerdictTemplate(
+                key=r.key, text=r.text, updated_at=r.updated_at, updated_by=r.updated_by
+            )
+
+    def set_verdict_template(self, key: str, text: str, *, actor: str) -> VerdictTemplate:
+        """Create or reword a verdict template (reports already sent keep their text)."""
+        key = key.strip()
+        if not key or len(key) > 100:
+            raise InvalidValue("template key: give 1-100 characters, e.g. 'confirmed-hostile'")
+        if not text.strip():
+            raise InvalidValue("template text: must not be empty")
+        now = self._clock()
+        with self._write() as s:
+            row = s.get(VerdictTemplateRow, key)
+            before = None if row is None else row.text
+            if row is None:
+                row = VerdictTemplateRow(key=key, text=text)
+                s.add(row)
+            row.text = text
+            row.updated_at = now
+            row.updated_by = actor
+            self._audit(
+                s,
+                at=now,
+                actor=actor,
+                action="verdict_template.set",
+                target=f"verdict_template:{key}",
+                details={"text": text, "before": before},
+            )
+            return VerdictTemplate(key=key, text=text, updated_at=now, updated_by=actor)
+
+    # -- counterparties --------------------------------------------------------------
+
+    def list_counterparties(
+        self, *, include_exercises: bool = True, limit: int = 100, offset: int = 0
+    ) -> list[CounterpartySummary]:
+        """Counterparties, most recently reported first, with how often they were reported."""
+        obs = ObservationRow
+        latest = aliased(ObservationRow)
+        latest_name = (
+            sa.select(latest.name)
+            .where(latest.counterparty_id == CounterpartyRow.id)
+            .order_by(latest.reported_at.desc(), latest.id.desc())
+            .limit(1)
+        )
+        if not include_exercises:
+            latest_name = latest_name.where(latest.is_exercise.is_(False))
+        query = (
+            sa.select(
+                CounterpartyRow.key,
+                latest_name.correlate(CounterpartyRow).scalar_subquery(),
+                sa.func.count(obs.id),
+                sa.func.count(sa.distinct(obs.report_id)),
+                sa.func.min(obs.reported_at),
+                sa.func.max(obs.reported_at),
+                sa.func.max(obs.score),
+            )
+            .join(obs, obs.counterparty_id == CounterpartyRow.id)
+            .group_by(CounterpartyRow.id, CounterpartyRow.key)
+            .order_by(sa.func.max(obs.reported_at).desc(), CounterpartyRow.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        if not include_exercises:
+            query = query.where(obs.is_exercise.is_(False))
+        with self._read() as s:
+            return [
+                CounterpartySummary(
+                    key=key,
+                    name=name,
+                    observations=n_obs,
+                    reports=n_reports,
+                    first_reported=_aware(first),
+                    last_reported=_aware(last),
+                    max_score=top,
+                )
+                for key, name, n_obs, n_reports, first, last, top in s.execute(query)
+            ]
+
+    def get_counterparty(self, key: str) -> Counterparty:
+        """Every observation of one counterparty, oldest first.
+
+        ``key`` is :func:`lurewatch.identity.counterparty_key` of the contact.
+        """
+        with self._read() as s:
+            cid = s.scalar(sa.select(CounterpartyRow.id).where(CounterpartyRow.key == key))
+            if cid is None:
+                raise NotFound(f"no counterparty {key!r}")
+            rows = s.execute(
+                sa.select(ObservationRow, ReportRow.reference)
+                .join(ReportRow, ReportRow.id == ObservationRow.report_id)
+                .where(ObservationRow.counterparty_id == cid)
+                .order_by(ObservationRow.reported_at, ObservationRow.id)
+            ).all()
+            observations = tuple(
+                Observation(
+                    report=reference,
+                    reported_at=o.reported_at,
+                    is_exercise=o.is_exercise,
+                    name=o.name,
+                    company=o.company,
+                    profile_url=o.profile_url,
+                    first_contact=o.first_contact,
+                    last_contact=o.last_contact,
+                    level=Level(o.level),
+                    score=o.score,
+                    findings=msgspec.convert(o.findings, tuple[FindingSummary, ...]),
+                )
+                for o, reference in rows
+            )
+            latest = observations[-1] if observations else None
+            return Counterparty(
+                key=key,
+                name=latest.name if latest else "",
+                profile_url=next(
+                    (o.profile_url for o in reversed(observations) if o.profile_url), None
+                ),
+                observations=observations,
+            )
+
+
+def _date_text(value: str | None) -> str | None:
+    """A contact date as given (ISO text), cut to its column; None when empty."""
+    return value[:40] if value else None
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    """Aggregates bypass the column type on SQLite (text, naive); make them aware UTC datetimes."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
