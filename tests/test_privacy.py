@@ -40,6 +40,7 @@ STAFF_SIDE = [
     "ingest",
     "scoring.py",
     "advice.py",
+    "selection.py",
 ]
 
 

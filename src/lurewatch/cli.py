@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 app = typer.Typer(
     name="lurewatch",
     help="Rate professional-network approaches for signs of covert recruitment.\n\n"
-    "Everything runs on this machine; nothing is sent anywhere.",
+    "Everything runs on this machine; nothing is sent anywhere, except what you choose\n"
+    "to report to your security office with 'lurewatch report'.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -794,6 +795,266 @@ def audit_verify(database_url: DatabaseUrl = None) -> None:
         f"({check.entries} entries before it verify)"
     )
     raise typer.Exit(1)
+
+
+# -- the security office's server, and reporting to it -----------------------------------
+
+user_app = typer.Typer(
+    help="Add accounts to the security office's server.\n\n"
+    "Example:\n\n    lurewatch user add sam --role reporter",
+    no_args_is_help=True,
+)
+token_app = typer.Typer(
+    help="Issue API tokens for the security office's server (for lurewatch report).\n\n"
+    "Example:\n\n    lurewatch token issue sam",
+    no_args_is_help=True,
+)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+
+
+class AccountRole(StrEnum):
+    reporter = "reporter"
+    analyst = "analyst"
+    admin = "admin"
+
+
+class ReportLevel(StrEnum):
+    medium = "medium"
+    high = "high"
+
+
+def _actor() -> str:
+    """Who the audit log records for an account change made from this command line."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _printable(text: str) -> str:
+    """Adversary-written text made safe for a terminal (no control sequences)."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8080,
+    database_url: DatabaseUrl = None,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Demo mode: create the database if needed and sign sessions with a random "
+            "key instead of $LUREWATCH_SECRET_KEY. Never for real reports.",
+        ),
+    ] = False,
+) -> None:
+    """Run the security office's server: the API for reports, cases, personas and alerts.
+
+    Refuses to start without $LUREWATCH_SECRET_KEY (32 or more random
+    characters) unless --demo is given. The database must exist
+    ('lurewatch db upgrade'). API documentation: http://HOST:PORT/docs.
+
+    Example:
+
+        lurewatch serve --demo
+
+        LUREWATCH_SECRET_KEY=... lurewatch serve --host 0.0.0.0 --port 8080
+    """
+    import dataclasses
+
+    from lurewatch.settings import Settings
+    from lurewatch.store import StoreError
+    from lurewatch.web import ConfigurationError
+    from lurewatch.web.server import open_app, run
+
+    settings = dataclasses.replace(
+        Settings.from_env(os.environ), database_url=_database_url(database_url), demo=demo
+    )
+    try:
+        web_app, store = open_app(settings)
+    except (ConfigurationError, StoreError) as exc:
+        _fail(str(exc))
+    try:
+        if demo:
+            typer.echo(
+                "lurewatch: DEMO MODE: sessions signed with a random key; not for real reports",
+                err=True,
+            )
+        typer.echo(
+            f"lurewatch: security office at http://{host}:{port}/ (API docs at /docs); "
+            "Ctrl+C stops it",
+            err=True,
+        )
+        run(web_app, host=host, port=port)
+    finally:
+        store.close()
+
+
+@app.command()
+def report(
+    export: Annotated[
+        Path,
+        typer.Argument(
+            help="The export .zip, its unzipped folder, or messages.csv / Invitations.csv."
+        ),
+    ],
+    server: Annotated[
+        str | None,
+        typer.Option(
+            "--server",
+            envvar="LUREWATCH_SERVER",
+            help="The security office's server, e.g. https://lurewatch.example.org.",
+        ),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token", envvar="LUREWATCH_TOKEN", help="Your API token (also $LUREWATCH_TOKEN)."
+        ),
+    ] = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--select",
+            help="Name or profile address of a person to report (repeatable).",
+        ),
+    ] = None,
+    all_at_least: Annotated[
+        ReportLevel | None,
+        typer.Option("--all-at-least", help="Also report everyone rated this or higher."),
+    ] = None,
+    exercise: Annotated[
+        bool, typer.Option("--exercise", help="Mark the report as a security exercise (drill).")
+    ] = False,
+    today: Annotated[
+        str | None, typer.Option(help="Judge as of this date (YYYY-MM-DD); default today.")
+    ] = None,
+) -> None:
+    """Report people from your export to the security office: only those you select.
+
+    Scans the export on this machine as 'lurewatch scan' does, then sends
+    the people you choose (their rating, the reasons, and short excerpts of
+    what they wrote), never the whole export. Prints the reference number
+    once the office has stored the report.
+
+    Example:
+
+        lurewatch report export.zip --server https://lw.example.org --token T --select "Avery Lin"
+
+        lurewatch report export.zip --server https://lw.example.org --all-at-least high
+    """
+    from lurewatch.ingest.errors import InputError
+    from lurewatch.model import Level
+    from lurewatch.report_client import ReportClientError, reports_url, send_report
+    from lurewatch.rules.loader import RuleLoadError
+    from lurewatch.scan import Scanner
+    from lurewatch.selection import SelectionError, report_body, select_contacts
+    from lurewatch.service import Checker
+
+    if not server:
+        _fail("give the security office's server with --server (or $LUREWATCH_SERVER)")
+    if not token:
+        _fail("give your API token with --token (or $LUREWATCH_TOKEN); the office issues it")
+    try:
+        reports_url(server)
+        result = Scanner(Checker.from_settings(_settings(None, None)), _day(today)).scan(export)
+        chosen = select_contacts(
+            result.contacts,
+            select or (),
+            at_least=None if all_at_least is None else Level(all_at_least.value),
+        )
+        receipt = send_report(
+            server, token, report_body(chosen, channel="cli", is_exercise=exercise)
+        )
+    except (InputError, SelectionError, ReportClientError) as exc:
+        _fail(str(exc))
+    except RuleLoadError as exc:
+        _fail(f"rules are invalid:\n{exc}")
+    people = ", ".join(f"{_printable(c.name)} ({c.level.value}, {c.score})" for c in chosen)
+    typer.echo(f"Sent {len(chosen)} of {len(result.contacts)} people: {people}", err=True)
+    typer.echo(f"Report received by the security office: {receipt.reference}")
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="The login name.")],
+    role: Annotated[AccountRole, typer.Option("--role", help="What the account may do.")],
+    team: Annotated[
+        str | None, typer.Option("--team", help="The team (an admin sets its sensitivity).")
+    ] = None,
+    display_name: Annotated[
+        str | None, typer.Option("--display-name", help="Full name (default: the username).")
+    ] = None,
+    no_password: Annotated[
+        bool,
+        typer.Option("--no-password", help="An account that only uses API tokens."),
+    ] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Add an account to the security office's database (e.g. the first admin).
+
+    The password is read from $LUREWATCH_PASSWORD, else asked for twice
+    (not shown). Roles: reporter (reports and follows their own), analyst
+    (all reports, cases, personas, alerts), admin (also accounts and teams).
+
+    Example:
+
+        lurewatch user add office-admin --role admin
+
+        lurewatch user add sam --role reporter --no-password
+    """
+    from lurewatch.store import Store, StoreError
+
+    password: str | None = None
+    if not no_password:
+        password = os.environ.get("LUREWATCH_PASSWORD") or typer.prompt(
+            "Password", hide_input=True, confirmation_prompt=True, err=True
+        )
+    try:
+        with Store.open(_database_url(database_url)) as store:
+            user = store.create_user(
+                username,
+                display_name=display_name or username,
+                role=role.value,
+                team=team,
+                password=password,
+                actor=_actor(),
+            )
+    except StoreError as exc:
+        _fail(str(exc))
+    typer.echo(f"Added {user.username} ({user.role}).")
+
+
+@token_app.command("issue")
+def token_issue(
+    username: Annotated[str, typer.Argument(help="The account the token acts as.")],
+    name: Annotated[
+        str, typer.Option("--name", help="What the token is for, e.g. 'laptop PC-42'.")
+    ] = "issued with lurewatch token issue",
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Issue an API token for an account and print it (shown this once; only its hash is kept).
+
+    Example:
+
+        lurewatch token issue sam --name "report client on PC-42"
+    """
+    from lurewatch.store import Store, StoreError
+
+    try:
+        with Store.open(_database_url(database_url)) as store:
+            issued = store.issue_token(username, name, actor=_actor())
+    except StoreError as exc:
+        _fail(str(exc))
+    typer.echo(
+        f"API token {issued.id} for {issued.username}: shown this once, keep it secret.", err=True
+    )
+    typer.echo(issued.token)
 
 
 def main() -> None:

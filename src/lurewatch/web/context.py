@@ -1,0 +1,25 @@
+"""What every request handler may use, built once by :func:`lurewatch.web.create_app`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lurewatch.settings import Settings
+from lurewatch.store import Store
+from lurewatch.web.ratelimit import LoginLimiter
+from lurewatch.web.sessions import SessionStore
+
+Clock = Callable[[], dt.datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class WebContext:
+    """The app's collaborators; kept on ``app.state.lurewatch`` and reached through deps."""
+
+    settings: Settings
+    store: Store
+    sessions: SessionStore
+    login_limiter: LoginLimiter
+    now: Clock

@@ -1,0 +1,72 @@
+"""Administration (admins): accounts, API tokens, teams and their sensitivity, verdict wording."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from lurewatch.web.deps import AdminUser, StoreDep
+from lurewatch.web.models import (
+    ErrorBody,
+    TeamPublic,
+    TeamUpdate,
+    TokenCreate,
+    TokenIssued,
+    UserCreate,
+    UserPublic,
+    VerdictTemplatePublic,
+    VerdictTemplateUpdate,
+)
+
+router = APIRouter(prefix="/api", tags=["admin"])
+_ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"model": ErrorBody},
+    403: {"model": ErrorBody},
+    404: {"model": ErrorBody},
+    409: {"model": ErrorBody},
+    422: {"model": ErrorBody},
+}
+
+
+@router.get("/users", responses=_ERRORS)
+def list_users(user: AdminUser, store: StoreDep) -> list[UserPublic]:
+    return [UserPublic.model_validate(u) for u in store.list_users()]
+
+
+@router.post("/users", status_code=status.HTTP_201_CREATED, responses=_ERRORS)
+def create_user(body: UserCreate, user: AdminUser, store: StoreDep) -> UserPublic:
+    """Add an account; without a password it can only use API tokens."""
+    created = store.create_user(
+        body.username,
+        display_name=body.display_name or body.username,
+        role=body.role,
+        team=body.team,
+        password=body.password,
+        actor=user.username,
+    )
+    return UserPublic.model_validate(created)
+
+
+@router.post("/users/{username}/tokens", status_code=status.HTTP_201_CREATED, responses=_ERRORS)
+def issue_token(username: str, body: TokenCreate, user: AdminUser, store: StoreDep) -> TokenIssued:
+    """A new API token for the account: shown in this response only."""
+    return TokenIssued.model_validate(store.issue_token(username, body.name, actor=user.username))
+
+
+@router.get("/teams", responses=_ERRORS)
+def list_teams(user: AdminUser, store: StoreDep) -> list[TeamPublic]:
+    return [TeamPublic.model_validate(t) for t in store.list_teams()]
+
+
+@router.put("/teams/{name}", responses=_ERRORS)
+def set_team(name: str, body: TeamUpdate, user: AdminUser, store: StoreDep) -> TeamPublic:
+    """Create a team or set how sensitive its access is (1.0 ordinary; higher ranks first)."""
+    return TeamPublic.model_validate(store.set_team(name, body.sensitivity, actor=user.username))
+
+
+@router.put("/verdict-templates/{key}", responses=_ERRORS)
+def set_verdict_template(
+    key: str, body: VerdictTemplateUpdate, user: AdminUser, store: StoreDep
+) -> VerdictTemplatePublic:
+    """Create or reword a verdict template (verdicts already sent keep their text)."""
+    template = store.set_verdict_template(key, body.text, actor=user.username)
+    return VerdictTemplatePublic.model_validate(template)

@@ -1,0 +1,186 @@
+"""Cases, personas, search and administration over the API."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from websupport import PASSWORD, bearer, contact
+
+from lurewatch.store import Store
+
+
+def submit(client: Any, user: str = "sam", *contacts: dict[str, Any]) -> str:
+    response = client.post(
+        "/api/reports", json={"contacts": list(contacts) or [contact()]}, headers=bearer(user)
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["reference"])
+
+
+# -- cases ---------------------------------------------------------------------------------
+
+
+def test_a_case_is_opened_worked_and_closed(client: Any, store: Store) -> None:
+    reference = submit(client)
+    created = client.post(
+        "/api/cases",
+        json={"title": "Avery Lin approaches", "severity": "high", "tags": ["linkedin"]},
+        headers=bearer("ana"),
+    )
+    assert created.status_code == 201, created.text
+    case = created.json()
+    assert (case["status"], case["created_by"], case["reports"]) == ("New", "ana", [])
+    case_id = case["id"]
+
+    def post(action: str, body: dict[str, Any]) -> Any:
+        response = client.post(f"/api/cases/{case_id}/{action}", json=body, headers=bearer("ana"))
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    assert post("reports", {"reference": reference})["reports"] == [reference]
+    assert post("assign", {"assignee": "ana"})["assignee"] == "ana"
+    note = post("notes", {"text": "Blocked on the firewall."})
+    assert (note["author"], note["text"]) == ("ana", "Blocked on the firewall.")
+    assert post("status", {"status": "TruePositive"})["status"] == "TruePositive"
+    assert post("assign", {"assignee": None})["assignee"] is None
+
+    full = client.get(f"/api/cases/{case_id}", headers=bearer("ana")).json()
+    assert [n["text"] for n in full["notes"]] == ["Blocked on the firewall."]
+    listed = client.get("/api/cases", params={"status": "TruePositive"}, headers=bearer("ana"))
+    assert [(c["id"], c["reports"]) for c in listed.json()] == [(case_id, 1)]
+    # Linking moved the report on; its reporter sees it is being looked at.
+    mine = client.get(f"/api/reports/{reference}", headers=bearer("sam")).json()
+    assert mine["status"] == "in_review"
+    actions = [e.action for e in store.audit_entries()]
+    assert actions[-5:] == [
+        "case.link_report",
+        "case.assign",
+        "case.note",
+        "case.status",
+        "case.assign",
+    ]
+
+
+def test_case_errors_are_json(client: Any) -> None:
+    missing = client.get("/api/cases/999", headers=bearer("ana"))
+    assert (missing.status_code, missing.json()) == (404, {"message": "no case 999"})
+    bad = client.post("/api/cases/999/status", json={"status": "Done"}, headers=bearer("ana"))
+    assert bad.status_code == 422
+    assert bad.json()["message"].startswith("status:")
+    tlp = client.post("/api/cases", json={"title": "t", "tlp": "red"}, headers=bearer("ana"))
+    assert tlp.status_code == 422
+    assert "TLP" in tlp.json()["message"]
+    not_int = client.get("/api/cases/abc", headers=bearer("ana"))
+    assert not_int.status_code == 422
+
+
+# -- personas and search -----------------------------------------------------------------
+
+
+def test_personas_gather_observations_across_reports(client: Any, clock: Any) -> None:
+    first = submit(client, "sam", contact("Avery Lin", company="Bright Path"))
+    clock.advance(days=1)
+    second = submit(
+        client,
+        "kim",
+        contact("Avery Lin", company="BP Search", score=70, level="medium"),
+        contact("Tom Hughes", level="low", score=5),
+    )
+    listed = client.get("/api/personas", headers=bearer("ana")).json()
+    avery = next(p for p in listed if p["name"] == "Avery Lin")
+    assert (avery["reports"], avery["observations"], avery["max_score"]) == (2, 2, 91)
+    assert avery["key"] == "url:linkedin.com/in/avery-lin"
+    detail = client.get(f"/api/personas/{quote(avery['key'])}", headers=bearer("ana"))
+    assert detail.status_code == 200, detail.text
+    observed = [(o["report"], o["company"], o["score"]) for o in detail.json()["observations"]]
+    assert observed == [(first, "Bright Path", 91), (second, "BP Search", 70)]
+    missing = client.get("/api/personas/url:nowhere", headers=bearer("ana"))
+    assert missing.status_code == 404
+
+
+def test_search_finds_reports_and_personas_by_name_company_address_and_reference(
+    client: Any,
+) -> None:
+    avery = submit(client, "sam", contact("Avery Lin", company="Bright Path Executive Search"))
+    tom = submit(client, "kim", contact("Tom Hughes", company="House of Commons Library"))
+
+    def found(q: str) -> tuple[list[str], list[str]]:
+        response = client.get("/api/search", params={"q": q}, headers=bearer("ana"))
+        assert response.status_code == 200, response.text
+        data = response.json()
+        assert data["query"] == q
+        return [r["reference"] for r in data["reports"]], [p["name"] for p in data["personas"]]
+
+    assert found("avery") == ([avery], ["Avery Lin"])
+    assert found("AVÉRY lin") == ([avery], ["Avery Lin"])
+    assert found("commons library") == ([tom], ["Tom Hughes"])
+    assert found("https://uk.linkedin.com/in/Tom-Hughes/?trk=x") == ([tom], ["Tom Hughes"])
+    assert found(tom) == ([tom], [])
+    assert found("2026-00000") == ([tom, avery], [])
+    assert found("nobody at all") == ([], [])
+    short = client.get("/api/search", params={"q": "a"}, headers=bearer("ana"))
+    assert short.status_code == 422
+
+
+# -- administration ----------------------------------------------------------------------
+
+
+def test_an_admin_adds_an_account_that_can_log_in(client: Any) -> None:
+    created = client.post(
+        "/api/users",
+        json={"username": "lee", "role": "analyst", "team": "Security office", "password": "pw1"},
+        headers=bearer("adam"),
+    )
+    assert created.status_code == 201, created.text
+    assert created.json() == {
+        "username": "lee",
+        "display_name": "lee",
+        "role": "analyst",
+        "team": "Security office",
+        "is_active": True,
+        "has_password": True,
+    }
+    login = client.post("/api/session", json={"username": "lee", "password": "pw1"})
+    assert login.status_code == 200
+    again = client.post(
+        "/api/users", json={"username": "lee", "role": "reporter"}, headers=bearer("adam")
+    )
+    assert again.status_code == 409
+    assert "message" in again.json()
+    names = [u["username"] for u in client.get("/api/users", headers=bearer("adam")).json()]
+    assert "lee" in names and "password" not in str(names)
+
+
+def test_an_account_in_an_unknown_team_is_refused(client: Any) -> None:
+    response = client.post(
+        "/api/users",
+        json={"username": "x", "role": "reporter", "team": "Nope"},
+        headers=bearer("adam"),
+    )
+    assert response.status_code == 404
+    assert "Nope" in response.json()["message"]
+
+
+def test_an_admin_sets_team_sensitivity_and_verdict_wording(client: Any, store: Store) -> None:
+    team = client.put("/api/teams/Press office", json={"sensitivity": 2.5}, headers=bearer("adam"))
+    assert team.json() == {"name": "Press office", "sensitivity": 2.5}
+    teams = {
+        t["name"]: t["sensitivity"] for t in client.get("/api/teams", headers=bearer("adam")).json()
+    }
+    assert teams["Press office"] == 2.5 and teams["Committee clerks"] == 3.0
+    bad = client.put("/api/teams/x", json={"sensitivity": -1}, headers=bearer("adam"))
+    assert bad.status_code == 422
+    wording = "Received: we will look at it today."
+    template = client.put(
+        "/api/verdict-templates/received", json={"text": wording}, headers=bearer("adam")
+    )
+    assert (template.json()["text"], template.json()["updated_by"]) == (wording, "adam")
+    assert store.get_verdict_template("received").text == wording
+
+
+def test_passwords_never_come_back(client: Any) -> None:
+    client.post("/api/session", json={"username": "adam", "password": PASSWORD})
+    for url in ("/api/me", "/api/users"):
+        assert PASSWORD not in client.get(url).text
+        assert "hash" not in client.get(url).text
