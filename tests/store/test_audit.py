@@ -16,6 +16,7 @@ from storesupport import T0, Clock, MakeSubmission, NewDatabase
 from lurewatch.model import Alert
 from lurewatch.store import Store
 from lurewatch.store.audit import GENESIS, canonical_json, entry_hash
+from lurewatch.store.migrate import head_revision
 from lurewatch.store.records import AuditCheck, AuditEntry, CaseDraft
 
 FIELDS = ("at", "actor", "action", "target", "details", "prev_hash", "hash", "seq")
@@ -285,7 +286,7 @@ def test_db_upgrade_command_creates_and_is_repeatable(
     for _ in range(2):
         done = _lurewatch("db", "upgrade", "--database-url", url, cwd=tmp_path)
         assert done.returncode == 0, done.stderr
-        assert done.stdout.endswith("is up to date (revision 0001).\n")
+        assert done.stdout.endswith(f"is up to date (revision {head_revision()}).\n")
     verified = _lurewatch("audit", "verify", "--database-url", url, cwd=tmp_path)
     assert verified.stdout.startswith("OK: audit log intact, 0 entries")
 

@@ -165,6 +165,31 @@ def test_analysts_filter_and_order_the_queue(client: Any, clock: Any) -> None:
     assert bad.json()["message"].startswith("level:")
 
 
+def test_analysts_order_the_queue_by_priority(client: Any, clock: Any) -> None:
+    """priority = score x the reporter's team sensitivity: a committee clerk (3.0)
+    outranks a visitor-centre guide (1.0) for the same message; ties newest first."""
+    same = contact("Avery Lin", level="medium", score=55)
+    clerk = submit(client, "sam", contacts=[same]).json()["reference"]
+    clock.advance(minutes=1)
+    guide = submit(client, "kim", contacts=[same]).json()["reference"]
+    clock.advance(minutes=1)
+    louder = submit(client, "kim", contacts=[contact("Tom Hughes", score=91)]).json()
+    clock.advance(minutes=1)
+    drill = submit(client, "sam", contacts=[same], is_exercise=True).json()["reference"]
+
+    def listed(**params: Any) -> list[str]:
+        response = client.get("/api/reports", params=params, headers=bearer("ana"))
+        assert response.status_code == 200, response.text
+        return [r["reference"] for r in response.json()]
+
+    assert listed(order="priority") == [drill, clerk, louder["reference"], guide]
+    assert listed(order="priority", exercise="false") == [clerk, louder["reference"], guide]
+    assert listed(order="priority", level="medium", exercise="false") == [clerk, guide]
+    assert listed(order="score", exercise="false") == [louder["reference"], guide, clerk]
+    bad = client.get("/api/reports", params={"order": "loudest"}, headers=bearer("ana"))
+    assert bad.status_code == 422
+
+
 def test_verdict_templates_are_listed_for_analysts(client: Any) -> None:
     keys = [t["key"] for t in client.get("/api/verdict-templates", headers=bearer("ana")).json()]
     assert {"received", "confirmed-hostile", "looks-legitimate"} <= set(keys)

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 Role = Literal["reporter", "analyst", "admin"]
 Channel = Literal["web", "cli", "api", "email"]
 ReportStatus = Literal["received", "in_review", "closed"]
+# How list_reports orders: newest first; highest score first; highest priority first
+# (score x the reporter's team sensitivity). Ties: newest first.
+ReportOrder = Literal["recent", "score", "priority"]
 CaseStatus = Literal[
     "New", "InProgress", "TruePositive", "FalsePositive", "Duplicated", "Indeterminate"
 ]
@@ -29,6 +32,7 @@ Severity = Literal["low", "medium", "high", "critical"]
 ROLES: tuple[str, ...] = get_args(Role)
 CHANNELS: tuple[str, ...] = get_args(Channel)
 REPORT_STATUSES: tuple[str, ...] = get_args(ReportStatus)
+REPORT_ORDERS: tuple[str, ...] = get_args(ReportOrder)
 CASE_STATUSES: tuple[str, ...] = get_args(CaseStatus)
 SEVERITIES: tuple[str, ...] = get_args(Severity)
 LEVELS: tuple[str, ...] = tuple(level.value for level in Level)
@@ -278,6 +282,13 @@ class CounterpartySummary(Struct, frozen=True, kw_only=True):
     first_reported: dt.datetime
     last_reported: dt.datetime
     max_score: int
+
+
+class SearchHits(Struct, frozen=True, kw_only=True):
+    """What :meth:`~lurewatch.store.Store.search` found: reports and personas, latest first."""
+
+    reports: tuple[ReportSummary, ...]
+    personas: tuple[CounterpartySummary, ...]
 
 
 class Counterparty(Struct, frozen=True, kw_only=True):

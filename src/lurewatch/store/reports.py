@@ -9,12 +9,14 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
+from lurewatch.identity import canon_profile_url, norm_name
 from lurewatch.model import Assessment, Level
 from lurewatch.store.core import StoreCore
 from lurewatch.store.errors import InvalidValue, NotFound
-from lurewatch.store.normalise import contact_key
+from lurewatch.store.normalise import cap, contact_key
 from lurewatch.store.records import (
     CHANNELS,
+    REPORT_ORDERS,
     REPORT_STATUSES,
     Channel,
     Counterparty,
@@ -22,9 +24,11 @@ from lurewatch.store.records import (
     FindingSummary,
     Observation,
     Report,
+    ReportOrder,
     ReportStatus,
     ReportSubmission,
     ReportSummary,
+    SearchHits,
     SubmittedContact,
     VerdictTemplate,
 )
@@ -150,6 +154,8 @@ class ReportsMixin(StoreCore):
                         position=position,
                         name=contact.name,
                         company=contact.company,
+                        name_norm=norm_name(contact.name),
+                        company_norm=norm_name(contact.company),
                         profile_url=contact.profile_url,
                         first_contact=_date_text(contact.first_contact),
                         last_contact=_date_text(contact.last_contact),
@@ -212,44 +218,102 @@ class ReportsMixin(StoreCore):
         reporter: str | None = None,
         status: ReportStatus | None = None,
         channel: Channel | None = None,
+        level: Level | None = None,
         include_exercises: bool = True,
+        exercises_only: bool = False,
+        order: ReportOrder = "recent",
         limit: int = 100,
         offset: int = 0,
     ) -> list[ReportSummary]:
-        """Reports, newest first, without their items (see :meth:`get_report`)."""
-        query = (
-            sa.select(ReportRow, UserRow.username, TeamRow.name)
-            .join(UserRow, UserRow.id == ReportRow.reporter_id)
-            .outerjoin(TeamRow, TeamRow.id == UserRow.team_id)
-            .order_by(ReportRow.received_at.desc(), ReportRow.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
+        """Reports matching every filter, without their items (see :meth:`get_report`).
+
+        ``order``: ``recent`` newest first; ``score`` highest score first;
+        ``priority`` highest ``score x sensitivity`` of the reporter's team
+        first (1.0 without a team). Equal keys: newest first. Exercises are
+        left out with ``include_exercises=False``; ``exercises_only`` lists
+        nothing else.
+        """
+        if order not in REPORT_ORDERS:
+            raise InvalidValue(f"order {order!r}: expected one of {', '.join(REPORT_ORDERS)}")
+        query = self._summary_query().limit(limit).offset(offset)
+        if order == "score":
+            query = query.order_by(ReportRow.score.desc())
+        elif order == "priority":
+            query = query.order_by(_PRIORITY.desc())
+        query = query.order_by(ReportRow.received_at.desc(), ReportRow.id.desc())
         if reporter is not None:
             query = query.where(UserRow.username == reporter)
         if status is not None:
             query = query.where(ReportRow.status == _check_status(status))
         if channel is not None:
             query = query.where(ReportRow.channel == channel)
-        if not include_exercises:
+        if level is not None:
+            query = query.where(ReportRow.level == Level(level).value)
+        if exercises_only:
+            query = query.where(ReportRow.is_exercise.is_(True))
+        elif not include_exercises:
             query = query.where(ReportRow.is_exercise.is_(False))
         with self._read() as s:
-            return [
-                ReportSummary(
-                    id=row.id,
-                    reference=row.reference,
-                    reporter=username,
-                    reporter_team=team,
-                    channel=_channel(row.channel),
-                    received_at=row.received_at,
-                    level=Level(row.level),
-                    score=row.score,
-                    is_exercise=row.is_exercise,
-                    status=_check_status(row.status),
-                    verdict_key=row.verdict_key,
+            return [_summary(row, user, team) for row, user, team in s.execute(query)]
+
+    @staticmethod
+    def _summary_query() -> sa.Select[ReportRow, str, str]:
+        return (
+            sa.select(ReportRow, UserRow.username, TeamRow.name)
+            .join(UserRow, UserRow.id == ReportRow.reporter_id)
+            .outerjoin(TeamRow, TeamRow.id == UserRow.team_id)
+        )
+
+    # -- search ----------------------------------------------------------------------
+
+    def search(self, q: str, limit: int = 20) -> SearchHits:
+        """Reports and personas by name, company, profile address or reference number.
+
+        Names and companies match when their folded form
+        (:func:`lurewatch.identity.norm_name`: case, accents, punctuation)
+        contains the folded query; ``%`` and ``_`` in the query are matched as
+        themselves, never as wildcards. A profile address matches in canonical
+        form. A reference number, or a part of one with a digit (``2026-0001``),
+        matches the reports it is part of. A report matches when one of its
+        contacts does. Each list holds at most ``limit`` hits, latest first.
+        """
+        needle = norm_name(q)
+        canon = canon_profile_url(q) if "/" in q else ""
+        fragment = q.strip().upper()
+        by_reference = len(fragment) >= 3 and any(c.isdigit() for c in fragment)
+        obs = ObservationRow
+        matches: list[sa.ColumnElement[bool]] = []
+        if needle:
+            matches.append(obs.name_norm.contains(needle, autoescape=True))
+            matches.append(obs.company_norm.contains(needle, autoescape=True))
+        if canon:
+            matches.append(CounterpartyRow.key == cap("url:" + canon))
+        with self._read() as s:
+            personas: list[CounterpartySummary] = []
+            report_match: list[sa.ColumnElement[bool]] = []
+            if matches:
+                matching = (
+                    sa.select(obs.counterparty_id, obs.report_id)
+                    .join(CounterpartyRow, CounterpartyRow.id == obs.counterparty_id)
+                    .where(sa.or_(*matches))
                 )
-                for row, username, team in s.execute(query)
-            ]
+                ids = sa.select(matching.subquery().c.counterparty_id)
+                personas = self._counterparty_summaries(
+                    s, CounterpartyRow.id.in_(ids), include_exercises=True, limit=limit, offset=0
+                )
+                report_match.append(ReportRow.id.in_(sa.select(matching.subquery().c.report_id)))
+            if by_reference:
+                report_match.append(ReportRow.reference.contains(fragment, autoescape=True))
+            reports: list[ReportSummary] = []
+            if report_match:
+                query = (
+                    self._summary_query()
+                    .where(sa.or_(*report_match))
+                    .order_by(ReportRow.received_at.desc(), ReportRow.id.desc())
+                    .limit(limit)
+                )
+                reports = [_summary(row, user, team) for row, user, team in s.execute(query)]
+            return SearchHits(reports=tuple(reports), personas=tuple(personas))
 
     # -- feedback --------------------------------------------------------------------
 
@@ -370,6 +434,20 @@ class ReportsMixin(StoreCore):
         self, *, include_exercises: bool = True, limit: int = 100, offset: int = 0
     ) -> list[CounterpartySummary]:
         """Counterparties, most recently reported first, with how often they were reported."""
+        with self._read() as s:
+            return self._counterparty_summaries(
+                s, None, include_exercises=include_exercises, limit=limit, offset=offset
+            )
+
+    def _counterparty_summaries(
+        self,
+        s: Session,
+        where: sa.ColumnElement[bool] | None,
+        *,
+        include_exercises: bool,
+        limit: int,
+        offset: int,
+    ) -> list[CounterpartySummary]:
         obs = ObservationRow
         latest = aliased(ObservationRow)
         latest_name = (
@@ -396,21 +474,22 @@ class ReportsMixin(StoreCore):
             .limit(limit)
             .offset(offset)
         )
+        if where is not None:
+            query = query.where(where)
         if not include_exercises:
             query = query.where(obs.is_exercise.is_(False))
-        with self._read() as s:
-            return [
-                CounterpartySummary(
-                    key=key,
-                    name=name,
-                    observations=n_obs,
-                    reports=n_reports,
-                    first_reported=_aware(first),
-                    last_reported=_aware(last),
-                    max_score=top,
-                )
-                for key, name, n_obs, n_reports, first, last, top in s.execute(query)
-            ]
+        return [
+            CounterpartySummary(
+                key=key,
+                name=name,
+                observations=n_obs,
+                reports=n_reports,
+                first_reported=_aware(first),
+                last_reported=_aware(last),
+                max_score=top,
+            )
+            for key, name, n_obs, n_reports, first, last, top in s.execute(query)
+        ]
 
     def get_counterparty(self, key: str) -> Counterparty:
         """Every observation of one counterparty, oldest first.
@@ -452,6 +531,26 @@ class ReportsMixin(StoreCore):
                 ),
                 observations=observations,
             )
+
+
+# The triage priority: score x the reporter's team sensitivity (1.0 without a team).
+_PRIORITY = ReportRow.score * sa.func.coalesce(TeamRow.sensitivity, 1.0)
+
+
+def _summary(row: ReportRow, username: str, team: str | None) -> ReportSummary:
+    return ReportSummary(
+        id=row.id,
+        reference=row.reference,
+        reporter=username,
+        reporter_team=team,
+        channel=_channel(row.channel),
+        received_at=row.received_at,
+        level=Level(row.level),
+        score=row.score,
+        is_exercise=row.is_exercise,
+        status=_check_status(row.status),
+        verdict_key=row.verdict_key,
+    )
 
 
 def _date_text(value: str | None) -> str | None:

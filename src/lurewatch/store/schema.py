@@ -148,6 +148,8 @@ class ReportRow(Base):
         _one_of("level", LEVELS, "level"),
         _one_of("status", REPORT_STATUSES, "status"),
         sa.CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
+        # The triage queue filtered by level, newest first.
+        sa.Index("ix_reports_level_received_at", "level", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -188,6 +190,9 @@ class ObservationRow(Base):
     position: Mapped[int] = mapped_column(sa.Integer)  # index of the contact in the report
     name: Mapped[str] = mapped_column(sa.Text)
     company: Mapped[str] = mapped_column(sa.Text)
+    # lurewatch.identity.norm_name of name and company: what search compares against.
+    name_norm: Mapped[str] = mapped_column(sa.Text, server_default="")
+    company_norm: Mapped[str] = mapped_column(sa.Text, server_default="")
     profile_url: Mapped[str | None] = mapped_column(sa.Text)
     first_contact: Mapped[str | None] = mapped_column(sa.String(40))
     last_contact: Mapped[str | None] = mapped_column(sa.String(40))

@@ -68,7 +68,12 @@ def list_reports(
         Query(description="true: security exercises only; false: leave them out; unset: all."),
     ] = None,
     order: Annotated[
-        office.ReportOrder, Query(description="recent: newest first; score: highest first.")
+        office.ReportOrder,
+        Query(
+            description="recent: newest first; score: highest first; priority: highest "
+            "score x the reporter's team sensitivity first (1.0 without a team). "
+            "Ties: newest first."
+        ),
     ] = "recent",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
