@@ -346,3 +346,18 @@ def test_mutated_emails_give_a_message_or_an_input_error(
         else:
             data[pos:pos] = data[other % (len(data) + 1) :][:200]
     _message_or_input_error(bytes(data))
+
+
+def test_an_html_part_that_says_more_than_the_plain_text_is_read_too() -> None:
+    m = EmailMessage()
+    m["From"] = "hannah.berg@northbridge-partners.example"
+    m["Subject"] = "Quarterly newsletter"
+    m.set_content("Our quarterly newsletter is attached.\n")
+    m.add_alternative(
+        "<p>Our quarterly newsletter is attached.</p><p>An important client pays well for short "
+        "insight reports; please continue on WeChat.</p>",
+        subtype="html",
+    )
+    message, notes = parse_eml(bytes(m), "a.eml")
+    assert "continue on WeChat" in message.text
+    assert "the HTML version says more than the plain text; both were checked" in notes

@@ -28,6 +28,7 @@ from lurewatch.ingest.errors import InputError
 from lurewatch.ingest.html_text import html_to_text
 from lurewatch.ingest.safe_markup import simplify_markup
 from lurewatch.model import Attachment, EmailMeta, Message
+from lurewatch.textnorm import norm_tokens
 
 MAX_EML_BYTES = 25 * 1024 * 1024  # what the command line reads from an .eml file
 MAX_BODY_CHARS = 2_000_000  # text kept from the body
@@ -67,6 +68,8 @@ _DEFECTS = {
 # Characters that could rewrite a terminal or disguise a file name in a note.
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 _WHITESPACE = re.compile(r"\s+")
+# New words the HTML version must add before it is read beside the plain text.
+_HTML_EXTRA_WORDS = 5
 _POLICY = email.policy.default
 
 T = TypeVar("T")
@@ -344,6 +347,18 @@ class _Reader:
             (p, c) for d, c, p in self.bodies if d == top
         ]
         texts = [self.text_of(p, c) for p, c in chosen]
+        if plain:
+            # A sender can show one thing in the HTML a mail client displays and another
+            # in the plain text: when the HTML says substantially more, read it too.
+            seen = set(norm_tokens(" ".join(texts)))
+            for d, c, p in self.bodies:
+                if d == top and c == "text/html":
+                    html = self.text_of(p, c)
+                    if len(set(norm_tokens(html)) - seen) >= _HTML_EXTRA_WORDS:
+                        self.note(
+                            "the HTML version says more than the plain text; both were checked"
+                        )
+                        texts.append(html)
         text = "\n\n".join(t.strip("\n") for t in texts if t.strip())
         if len(text) > MAX_BODY_CHARS:
             self.note("the e-mail's text is over 2 MB; only the start was checked")
