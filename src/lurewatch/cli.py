@@ -880,11 +880,26 @@ def serve(
     except (ConfigurationError, StoreError) as exc:
         _fail(str(exc))
     try:
+        from lurewatch import demo as demo_data
+
+        if not demo and demo_data.is_demo_database(store):
+            store.close()
+            _fail(
+                "this database holds the demo institution's accounts; serve it only with "
+                "--demo (demo credentials must never work on a real server)"
+            )
         if demo:
+            from lurewatch.service import Checker
+
+            creds = demo_data.seed(store, Checker.from_settings(settings), dt.date.today())
             typer.echo(
                 "lurewatch: DEMO MODE: sessions signed with a random key; not for real reports",
                 err=True,
             )
+            if creds:
+                typer.echo("lurewatch: demo institution created; accounts (shown once):", err=True)
+                for c in creds:
+                    typer.echo(f"  {c.username:<20} {c.role:<9} password: {c.password}", err=True)
         typer.echo(
             f"lurewatch: security office at http://{host}:{port}/ (API docs at /docs); "
             "Ctrl+C stops it",

@@ -1,0 +1,60 @@
+"""The demo institution: seeded once, realistic, and never served without --demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from lurewatch.demo import CAMPAIGN, is_demo_database, seed
+from lurewatch.identity import counterparty_key
+from lurewatch.service import Checker
+from lurewatch.settings import Settings
+from lurewatch.store import Store
+
+TODAY = dt.date(2026, 11, 29)
+
+
+def test_seed_builds_an_institution_once(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    with Store.open(url, migrate=True) as store:
+        creds = seed(store, Checker.from_settings(Settings()), TODAY)
+        assert creds is not None
+        assert [c.role for c in creds].count("reporter") == 8
+        assert {c.username for c in creds} >= {"demo-admin", "demo-analyst"}
+        assert len({c.password for c in creds}) == len(creds)  # fresh, distinct passwords
+        assert is_demo_database(store)
+        reports = store.list_reports(limit=500)
+        assert len(reports) >= 15
+        assert any(r.is_exercise for r in reports)
+        # The campaign: one persona seen by five different members of staff.
+        persona = store.get_counterparty(counterparty_key(CAMPAIGN[1], CAMPAIGN[0]))
+        reporters = {store.get_report(o.report).reporter for o in persona.observations}
+        assert len(reporters) == 5
+        assert [a.title for a in store.list_alerts()] == ["Demo alert: recruitment personas"]
+        # The queue puts a committee clerk's report first.
+        first = store.list_reports(order="priority", limit=1)[0]
+        assert first.reporter_team == "Committee clerks"
+        # A second start adds nothing.
+        assert seed(store, Checker.from_settings(Settings()), TODAY) is None
+        assert len(store.list_reports(limit=500)) == len(reports)
+
+
+def test_a_demo_database_is_never_served_for_real(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    with Store.open(url, migrate=True) as store:
+        seed(store, Checker.from_settings(Settings()), TODAY)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LUREWATCH_")}
+    env["LUREWATCH_SECRET_KEY"] = "x" * 40
+    proc = subprocess.run(
+        [sys.executable, "-m", "lurewatch.cli", "serve", "--database-url", url, "--port", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("lurewatch: error: this database holds the demo institution")
