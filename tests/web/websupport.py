@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import signal
 import socket
@@ -247,3 +248,33 @@ def write_export(folder: Path) -> Path:
             )
     (folder / "messages.csv").write_text("".join(rows), encoding="utf-8")
     return folder
+
+
+_CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token a page's forms carry."""
+    found = _CSRF_INPUT.search(html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def page_login(client: Any, username: str, password: str = PASSWORD) -> Any:
+    """Log ``client`` (a TestClient) in through the login form; the redirect it answers."""
+    token = csrf_from(client.get("/login").text)
+    response = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return response
+
+
+def post_form(
+    client: Any, path: str, data: dict[str, Any], *, page: str | None = None, **kw: Any
+) -> Any:
+    """POST ``data`` to ``path`` with the CSRF token read from ``page`` (default: ``path``)."""
+    token = csrf_from(client.get(page or path).text)
+    return client.post(path, data={**data, "csrf_token": token}, **kw)

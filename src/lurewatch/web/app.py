@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from lurewatch.settings import Settings
 from lurewatch.store import Store
 from lurewatch.store.core import system_clock
+from lurewatch.web import pages
 from lurewatch.web.context import Clock, WebContext
 from lurewatch.web.errors import install_error_handlers
 from lurewatch.web.middleware import BodyLimit, SecurityHeaders
@@ -58,7 +60,8 @@ def create_app(settings: Settings, store: Store, *, now: Clock = system_clock) -
     key. ``now`` is the clock for sessions, login limits and export
     timestamps (tests freeze it).
     """
-    sessions = SessionStore(signing_key(settings), now)
+    key = signing_key(settings)
+    sessions = SessionStore(key, now)
     app = LurewatchAPI(
         title="lurewatch security office",
         version="1",
@@ -71,12 +74,16 @@ def create_app(settings: Settings, store: Store, *, now: Clock = system_clock) -
         settings=settings,
         store=store,
         sessions=sessions,
+        signing_key=key,
         login_limiter=LoginLimiter(now),
         now=now,
     )
     install_error_handlers(app)
     for module in (session, reports, cases, personas, alerts, admin):
         app.include_router(module.router)
+    for router in pages.routers():
+        app.include_router(router)
+    app.mount("/static", StaticFiles(packages=[("lurewatch.web", "static")]), name="static")
     # Added last is outermost: headers go on every response, even a refused upload.
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders)

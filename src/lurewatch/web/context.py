@@ -21,5 +21,7 @@ class WebContext:
     settings: Settings
     store: Store
     sessions: SessionStore
+    # Derived from the deployment secret; signs session cookies and CSRF tokens (by purpose).
+    signing_key: bytes
     login_limiter: LoginLimiter
     now: Clock

@@ -13,6 +13,13 @@ API_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
     "Cache-Control": "no-store",
 }
+# Pages: no script at all, styles and images from this site only, forms post only here.
+PAGE_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+# The interactive API documentation is the one page that runs (Swagger UI's) script.
+_OWN_POLICY_PATHS = frozenset({"/docs", "/docs/oauth2-redirect"})
 ALL_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -78,7 +85,9 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        is_api = str(scope.get("path", "")).startswith("/api/")
+        path = str(scope.get("path", ""))
+        is_api = path.startswith("/api/")
+        is_page = not is_api and path not in _OWN_POLICY_PATHS
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -88,6 +97,8 @@ class SecurityHeaders:
                 if is_api:
                     for name, value in API_HEADERS.items():
                         headers[name] = value
+                elif is_page:
+                    headers["Content-Security-Policy"] = PAGE_CSP
             await send(message)
 
         await self.app(scope, receive, with_headers)
