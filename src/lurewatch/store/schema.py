@@ -294,6 +294,42 @@ class IndicatorRow(Base):
     tlp: Mapped[str] = mapped_column(sa.String(20))
 
 
+class SavedViewRow(Base):
+    """A triage queue's filters, saved under a name by one analyst."""
+
+    __tablename__ = "saved_views"
+    __table_args__ = (sa.UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    query: Mapped[str] = mapped_column(sa.Text)  # the queue's URL query string
+    created_at: Mapped[dt.datetime]
+
+
+class AlertMatchRow(Base):
+    """A stored report's contact that an alert's retro-hunt matched, and why."""
+
+    __tablename__ = "alert_matches"
+    __table_args__ = (
+        sa.UniqueConstraint("alert_pk", "report_id", "position"),
+        _one_of("strength", ("strong", "possible"), "strength"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_pk: Mapped[int] = mapped_column(
+        sa.ForeignKey("alerts.id", ondelete="CASCADE"), index=True
+    )
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(sa.Integer)  # the contact's index in the report
+    strength: Mapped[str] = mapped_column(sa.String(10))
+    persona: Mapped[str | None] = mapped_column(sa.Text)
+    details: Mapped[Any] = mapped_column(JSONType)  # what agreed, one line each
+    found_at: Mapped[dt.datetime]
+
+
 class AuditRow(Base):
     """Append-only. ``hash`` = SHA-256 of the canonical JSON of the entry (see audit.py)."""
 
