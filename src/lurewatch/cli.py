@@ -896,8 +896,12 @@ def serve(
                 "lurewatch: DEMO MODE: sessions signed with a random key; not for real reports",
                 err=True,
             )
+            made = creds is not None
+            if creds is None and demo_data.is_demo_database(store):
+                creds = demo_data.fresh_passwords(store)
             if creds:
-                typer.echo("lurewatch: demo institution created; accounts (shown once):", err=True)
+                what = "demo institution created" if made else "demo institution loaded"
+                typer.echo(f"lurewatch: {what}; accounts (new passwords each start):", err=True)
                 for c in creds:
                     typer.echo(f"  {c.username:<20} {c.role:<9} password: {c.password}", err=True)
         typer.echo(

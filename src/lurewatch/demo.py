@@ -117,6 +117,21 @@ def is_demo_database(store: Store) -> bool:
     return any(u.username.startswith(DEMO_PREFIX) for u in store.list_users())
 
 
+def fresh_passwords(store: Store) -> list[Credential]:
+    """New random passwords for a demo database's demo accounts (printed at each demo start).
+
+    Only accounts named ``demo-...`` change; a database without them gives [].
+    """
+    creds = [
+        Credential(u.username, u.role, secrets.token_urlsafe(9))
+        for u in store.list_users()
+        if u.username.startswith(DEMO_PREFIX) and u.is_active
+    ]
+    for c in creds:
+        store.set_password(c.username, c.password, actor=ACTOR)
+    return creds
+
+
 def _export(folder: Path, owner: str, sends: list[tuple[str, str, str, dt.datetime]]) -> Path:
     out = io.StringIO()
     w = csv.writer(out)

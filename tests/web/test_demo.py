@@ -58,3 +58,24 @@ def test_a_demo_database_is_never_served_for_real(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert proc.stderr.startswith("lurewatch: error: this database holds the demo institution")
+
+
+def test_each_demo_start_gives_new_passwords_that_work(tmp_path: Path) -> None:
+    from lurewatch.demo import fresh_passwords
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    with Store.open(url, migrate=True) as store:
+        first = {
+            c.username: c.password
+            for c in seed(store, Checker.from_settings(Settings()), TODAY) or []
+        }
+        again = {c.username: c.password for c in fresh_passwords(store)}
+        assert again.keys() == first.keys() and "demo-analyst" in again
+        for username, password in again.items():
+            assert password != first[username]
+            assert store.verify_password(username, password) is not None
+            assert store.verify_password(username, first[username]) is None
+        store.create_user(
+            "real-person", display_name="Real", role="reporter", actor="t", password="a" * 20
+        )
+        assert "real-person" not in {c.username for c in fresh_passwords(store)}
