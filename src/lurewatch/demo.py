@@ -29,7 +29,7 @@ from lurewatch.model import Level
 from lurewatch.scan import Scanner
 from lurewatch.service import Checker
 from lurewatch.store import Store
-from lurewatch.store.records import ReportSubmission, SubmittedContact
+from lurewatch.store.records import CaseDraft, ReportSubmission, SubmittedContact
 
 DEMO_PREFIX = "demo-"
 ACTOR = "demo-seed"
@@ -196,6 +196,12 @@ def seed(store: Store, checker: Checker, today: dt.date) -> list[Credential] | N
 
     start = dt.datetime.combine(today - dt.timedelta(days=30), dt.time(9), tzinfo=dt.UTC)
     scanner = Scanner(checker, today)
+    # Staff report a day or so after the last message: the same database, with a clock that
+    # follows the story, so the queue, timelines and charts have real dates.
+    end_of_today = dt.datetime.combine(today, dt.time(23, 59), tzinfo=dt.UTC)
+    clock = _StoryClock(min(dt.datetime.now(dt.UTC), end_of_today))
+    storyteller = Store(store.engine, now=clock)
+    campaign_reports: list[str] = []
     with tempfile.TemporaryDirectory(prefix="lurewatch-demo-") as tmp:
         for i, (username, display, _team) in enumerate(STAFF):
             sends = []
@@ -211,7 +217,8 @@ def seed(store: Store, checker: Checker, today: dt.date) -> list[Credential] | N
             result = scanner.scan(_export(Path(tmp) / username, display, sends))
             for contact in result.contacts:
                 if contact.level.rank >= Level.MEDIUM.rank or contact.name == "Priya Dunn":
-                    store.submit_report(
+                    clock.after(contact.last_contact, hours=20 + 7 * i)
+                    report = storyteller.submit_report(
                         ReportSubmission(
                             reporter=username,
                             channel="cli",
@@ -219,4 +226,53 @@ def seed(store: Store, checker: Checker, today: dt.date) -> list[Credential] | N
                             is_exercise=(i == 7),
                         )
                     )
+                    if contact.name == CAMPAIGN[0]:
+                        campaign_reports.append(report.reference)
+    _work_the_campaign(storyteller, clock, campaign_reports)
     return creds
+
+
+class _StoryClock:
+    """The demo's clock: set to just after each approach, never past the real time."""
+
+    def __init__(self, real_now: dt.datetime) -> None:
+        self.real_now = real_now
+        self.at = real_now
+
+    def __call__(self) -> dt.datetime:
+        return self.at
+
+    def after(self, when: str | None, *, hours: float) -> None:
+        try:
+            at = dt.datetime.fromisoformat(when or "")
+        except ValueError:
+            at = self.real_now
+        at = at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+        self.at = min(at + dt.timedelta(hours=hours), self.real_now)
+
+
+def _work_the_campaign(store: Store, clock: _StoryClock, references: list[str]) -> None:
+    """An analyst's work so far: a case over the campaign's reports, a note, a verdict."""
+    if not references:
+        return
+    clock.at = clock.real_now - dt.timedelta(hours=3)
+    case = store.create_case(
+        CaseDraft(
+            title=f"{CAMPAIGN[0]} ({CAMPAIGN[2]}): {len(references)} members of staff approached",
+            description="One persona offering paid 'insight reports' to staff in several "
+            "teams within two weeks, then asking to move to WeChat.",
+            severity="high",
+            tags=("paid-reports", "off-platform", "headhunter"),
+            assignee="demo-analyst",
+            reports=tuple(references),
+        ),
+        actor="demo-analyst",
+    )
+    store.set_case_status(case.id, "InProgress", actor="demo-analyst")
+    store.add_case_note(
+        case.id,
+        "Same profile address in every report; the firm has no company page. Asked the "
+        "recipients not to reply; checking with the national authority.",
+        actor="demo-analyst",
+    )
+    store.record_verdict(references[0], "confirmed-hostile", actor="demo-analyst")

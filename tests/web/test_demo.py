@@ -37,6 +37,15 @@ def test_seed_builds_an_institution_once(tmp_path: Path) -> None:
         # The queue puts a committee clerk's report first.
         first = store.list_reports(order="priority", limit=1)[0]
         assert first.reporter_team == "Committee clerks"
+        # Reports arrive after their approaches, over weeks, never in the future.
+        days = {r.received_at.date() for r in reports}
+        assert len(days) >= 5
+        assert max(r.received_at for r in reports).date() <= TODAY
+        # An analyst has opened a case over the campaign's reports and sent one verdict.
+        (case,) = store.list_cases()
+        assert case.status == "InProgress" and case.severity == "high"
+        assert len(store.get_case(case.id).reports) == 5
+        assert sum(r.verdict_key == "confirmed-hostile" for r in reports) == 1
         # A second start adds nothing.
         assert seed(store, Checker.from_settings(Settings()), TODAY) is None
         assert len(store.list_reports(limit=500)) == len(reports)
