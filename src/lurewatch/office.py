@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from lurewatch.model import Level
 from lurewatch.store import Store
-from lurewatch.store.records import ReportOrder, ReportStatus, ReportSummary, SearchHits
+from lurewatch.store.records import (
+    Channel,
+    ReportOrder,
+    ReportStatus,
+    ReportSummary,
+    SearchHits,
+)
 
 __all__ = ["ReportOrder", "SearchHits", "query_reports", "search"]
 
@@ -20,6 +26,8 @@ def query_reports(
     reporter: str | None = None,
     level: Level | None = None,
     status: ReportStatus | None = None,
+    channel: Channel | None = None,
+    team: str | None = None,
     exercise: bool | None = None,
     order: ReportOrder = "recent",
     limit: int = 100,
@@ -28,11 +36,14 @@ def query_reports(
     """Reports matching every filter given, newest, highest score or highest priority first.
 
     ``exercise``: None for all reports, False to leave drills out, True for drills only.
+    ``team`` is the reporter's team.
     """
     return store.list_reports(
         reporter=reporter,
         level=level,
         status=status,
+        channel=channel,
+        team=team,
         include_exercises=exercise is not False,
         exercises_only=exercise is True,
         order=order,

@@ -10,6 +10,7 @@ from pathlib import Path
 DEFAULT_CONTACT = "your security office"
 # The security office's database: a SQLite file in the current directory unless set.
 DEFAULT_DATABASE_URL = "sqlite:///lurewatch.db"
+DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,8 @@ class Settings:
     demo: bool = False
     # Largest request body the web app accepts (413 beyond it).
     max_request_bytes: int = 5 * 1024 * 1024
+    # Largest upload to the check page (a whole LinkedIn export); LUREWATCH_MAX_UPLOAD_MB.
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -47,4 +50,17 @@ class Settings:
             indicator_files=tuple(Path(p) for p in indicators.split(os.pathsep) if p),
             database_url=environ.get("LUREWATCH_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
             secret_key=environ.get("LUREWATCH_SECRET_KEY", "").strip() or None,
+            max_upload_bytes=_megabytes(
+                environ, "LUREWATCH_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_BYTES
+            ),
         )
+
+
+def _megabytes(environ: Mapping[str, str], name: str, default: int) -> int:
+    """A size given in whole megabytes in ``environ[name]``, in bytes; ``default`` when unset."""
+    value = environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name}={value!r}: expected a whole number of megabytes, e.g. 50")
+    return int(value) * 1024 * 1024

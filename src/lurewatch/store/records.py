@@ -354,3 +354,146 @@ class AuditCheck(Struct, frozen=True, kw_only=True):
     head_hash: str
     broken_seq: int | None = None
     problem: str | None = None
+
+
+# -- triage views ----------------------------------------------------------------------
+
+
+class SavedView(Struct, frozen=True, kw_only=True):
+    """An analyst's triage queue filters under a name: ``query`` is the queue's query string."""
+
+    id: int
+    username: str
+    name: str
+    query: str
+    created_at: dt.datetime
+
+
+class QueueRowDetail(Struct, frozen=True, kw_only=True):
+    """What a triage queue row shows beyond :class:`ReportSummary`.
+
+    ``top_reason`` is the title of the heaviest finding among the report's
+    contacts ("" when none); ``case_ids`` the cases the report is linked to.
+    """
+
+    report_id: int
+    top_reason: str
+    case_ids: tuple[int, ...]
+
+
+# -- figures (dashboard, persona ranking) ----------------------------------------------
+
+# How rank_personas orders: most reports; most staff reached; highest level (then score);
+# most recently reported. Ties: most recently reported first.
+PersonaOrder = Literal["reports", "staff", "level", "recent"]
+PERSONA_ORDERS: tuple[str, ...] = get_args(PersonaOrder)
+
+
+class WeekCounts(Struct, frozen=True, kw_only=True):
+    """Reports received in one week (Monday to Sunday, UTC), by level."""
+
+    week: dt.date  # the Monday
+    high: int = 0
+    medium: int = 0
+    low: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.high + self.medium + self.low
+
+
+class TeamCounts(Struct, frozen=True, kw_only=True):
+    """Reports from one team's staff (``team`` None: staff in no team), by level."""
+
+    team: str | None
+    sensitivity: float | None
+    high: int = 0
+    medium: int = 0
+    low: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.high + self.medium + self.low
+
+
+class OfficeFigures(Struct, frozen=True, kw_only=True):
+    """The dashboard's numbers, counted in SQL. Security exercises are never counted.
+
+    ``weeks`` runs oldest first and ends with the week holding ``as_of``
+    (weeks start on Monday, UTC); ``teams`` counts the same weeks' reports by
+    the reporter's team, most reports first.
+    """
+
+    as_of: dt.datetime
+    last_7_days: int
+    last_30_days: int
+    high_30_days: int
+    open_cases: int
+    awaiting_verdict: int
+    weeks: tuple[WeekCounts, ...]
+    teams: tuple[TeamCounts, ...]
+
+
+class PersonaRank(Struct, frozen=True, kw_only=True):
+    """A counterparty with how widely it reached: reports, distinct staff and teams."""
+
+    key: str
+    name: str  # as written in the latest report counted
+    company: str
+    reports: int
+    staff: int
+    teams: int
+    first_reported: dt.datetime
+    last_reported: dt.datetime
+    level: Level  # the highest rating any report gave it
+    max_score: int
+
+
+class PersonaReport(Struct, frozen=True, kw_only=True):
+    """A report naming a counterparty, with who sent it (for the persona page)."""
+
+    reference: str
+    reporter: str
+    reporter_team: str | None
+    received_at: dt.datetime
+    status: ReportStatus
+
+
+# -- retro-hunts -----------------------------------------------------------------------
+
+HuntStrength = Literal["strong", "possible"]
+
+
+class AlertMatch(Struct, frozen=True, kw_only=True):
+    """A contact in a stored report that an alert's retro-hunt matched, and why.
+
+    ``strength`` is ``strong`` when something other than a name agreed (the
+    profile address, an identifier, or name and organisation together);
+    ``possible`` when only part did. ``persona`` is the alerted persona's
+    name (None for an indicator the alert gives without a persona);
+    ``agreed`` says what agreed, one line each. ``contact_name`` is the name
+    as the reporter sent it ("" when the contact had none).
+    """
+
+    alert_id: str
+    alert_title: str
+    report: str  # reference number
+    reporter: str
+    reporter_team: str | None
+    received_at: dt.datetime
+    is_exercise: bool
+    position: int  # the contact's index in the report
+    contact_name: str
+    contact_company: str
+    contact_profile_url: str | None
+    strength: HuntStrength
+    persona: str | None
+    agreed: tuple[str, ...]
+    found_at: dt.datetime
+
+
+class MatchCounts(Struct, frozen=True, kw_only=True):
+    """How many contacts in stored reports an alert's latest retro-hunt matched."""
+
+    strong: int = 0
+    possible: int = 0

@@ -16,9 +16,12 @@ from lurewatch.store.cases import CasesMixin
 from lurewatch.store.core import Clock, StoreUnavailable, system_clock
 from lurewatch.store.engine import create_store_engine, display_url, parse_url, sqlite_path
 from lurewatch.store.errors import SchemaNotCurrent
+from lurewatch.store.figures import FiguresMixin
+from lurewatch.store.hunting import HuntingMixin
 from lurewatch.store.migrate import current_revision, head_revision, upgrade
 from lurewatch.store.reports import ReportsMixin
 from lurewatch.store.users import UsersMixin
+from lurewatch.store.views import TriageViewsMixin
 
 
 def _check_schema(engine: Engine) -> None:
@@ -54,7 +57,16 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-class Store(UsersMixin, ReportsMixin, CasesMixin, AlertsMixin, AuditMixin):
+class Store(
+    UsersMixin,
+    ReportsMixin,
+    CasesMixin,
+    AlertsMixin,
+    HuntingMixin,
+    TriageViewsMixin,
+    FiguresMixin,
+    AuditMixin,
+):
     """The security office's records over SQLite or PostgreSQL.
 
     Build one per process with :meth:`open` and share it between threads;

@@ -85,6 +85,11 @@ def create_app(settings: Settings, store: Store, *, now: Clock = system_clock) -
         app.include_router(router)
     app.mount("/static", StaticFiles(packages=[("lurewatch.web", "static")]), name="static")
     # Added last is outermost: headers go on every response, even a refused upload.
-    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    # The check page takes a whole LinkedIn export: its own, larger limit.
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_request_bytes,
+        uploads={"/check": settings.max_upload_bytes},
+    )
     app.add_middleware(SecurityHeaders)
     return app

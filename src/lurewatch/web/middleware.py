@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -42,34 +44,47 @@ class BodyLimit:
     A declared ``Content-Length`` over the limit is answered at once, before
     the app runs; a chunked body is counted as it is read and the read fails
     with :class:`BodyTooLarge` (an HTTP 413 the error handlers render).
+
+    ``uploads`` maps the paths that take files (``POST`` only) to their own,
+    larger limit. There a declared length over it fails the first read instead,
+    so the page answers with its own 413 page rather than the API's JSON.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, uploads: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.uploads = dict(uploads or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.max_bytes
+        upload = scope.get("method") == "POST" and scope.get("path") in self.uploads
+        if upload:
+            limit = self.uploads[scope["path"]]
         declared = Headers(scope=scope).get("content-length")
         if declared is not None:
             if not declared.isdigit():
                 await error_response(400, "Content-Length: not a number")(scope, receive, send)
                 return
-            if int(declared) > self.max_bytes:
-                response = error_response(413, _too_large(self.max_bytes))
+            if int(declared) > limit and not upload:
+                response = error_response(413, _too_large(limit))
                 await response(scope, receive, send)
                 return
-        received = 0
+        received = 0 if declared is None or int(declared) <= limit else limit + 1
 
         async def limited() -> Message:
             nonlocal received
+            if received > limit:
+                raise BodyTooLarge(limit)
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
+                if received > limit:
+                    raise BodyTooLarge(limit)
             return message
 
         await self.app(scope, limited, send)

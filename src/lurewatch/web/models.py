@@ -396,3 +396,33 @@ class SearchResults(BaseModel):
     query: str
     reports: list[ReportListItem]
     personas: list[PersonaListItem]
+
+
+# -- retro-hunts -----------------------------------------------------------------------
+
+
+class AlertMatchPublic(Response):
+    """A reported contact an alert's retro-hunt matched (see ``Store.retro_hunt``)."""
+
+    alert_id: str
+    alert_title: str
+    report: str
+    reporter: str
+    reporter_team: str | None
+    received_at: dt.datetime
+    is_exercise: bool
+    position: int
+    contact_name: str
+    contact_company: str
+    contact_profile_url: str | None
+    strength: Literal["strong", "possible"]
+    persona: str | None
+    agreed: list[str]
+    found_at: dt.datetime
+
+
+class AlertImported(AlertListItem):
+    """An imported alert, with what the retro-hunt run right after found."""
+
+    strong_matches: int
+    possible_matches: int

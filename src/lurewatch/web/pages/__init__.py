@@ -11,7 +11,7 @@ from importlib import import_module
 from fastapi import APIRouter
 
 # Each module defines ``router``; listed here so a new page area is one line.
-_MODULES = ("auth",)
+_MODULES = ("auth", "triage", "cases", "alerts", "staff", "personas", "dashboard", "admin")
 
 
 def routers() -> list[APIRouter]:

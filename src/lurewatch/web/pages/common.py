@@ -206,6 +206,14 @@ def show_time(value: dt.datetime | str | None, *, time: bool = True) -> str:
     return f"{day}, {value.hour:02d}:{value.minute:02d}" if time else day
 
 
+def _finalize(value: object) -> object:
+    """Every printed value: markup built by a macro or the chart builder passes as it is
+    (its own parts were escaped when it was built); anything else has its controls shown."""
+    if hasattr(value, "__html__"):
+        return value
+    return _safe_text(value)
+
+
 def _counted(n: int, noun: str, plural: str = "") -> str:
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
@@ -218,7 +226,7 @@ def environment() -> Environment:
         loader=PackageLoader("lurewatch.web", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
-        finalize=_safe_text,
+        finalize=_finalize,
         trim_blocks=True,
         lstrip_blocks=True,
     )

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from lurewatch.exchange import read_alert_bytes
 from lurewatch.model import Alert
 from lurewatch.web.deps import AnalystUser, ClockDep, StoreDep
-from lurewatch.web.models import AlertListItem, ErrorBody
+from lurewatch.web.models import AlertImported, AlertListItem, AlertMatchPublic, ErrorBody
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"])
 _ERRORS: dict[int | str, dict[str, object]] = {
@@ -68,12 +68,23 @@ async def import_alert(
             description="The file's name, to tell CSV and YAML apart (else the Content-Type).",
         ),
     ] = None,
-) -> AlertListItem:
-    """Import an alert (400 with the reason on a bad file); an alert with a known id replaces it."""
+) -> AlertImported:
+    """Import an alert (400 with the reason on a bad file); an alert with a known id replaces it.
+
+    A retro-hunt over every stored report runs right after; the answer counts its matches.
+    """
     data = await request.body()
     alert: Alert = await run_in_threadpool(read_alert_bytes, data, _source(request, filename))
     summary = await run_in_threadpool(store.import_alert, alert, actor=user.username)
-    return AlertListItem.model_validate(summary)
+    matches = await run_in_threadpool(store.retro_hunt, summary.alert_id, actor=user.username)
+    strong = sum(m.strength == "strong" for m in matches)
+    return AlertImported.model_validate(
+        {
+            **AlertListItem.model_validate(summary).model_dump(),
+            "strong_matches": strong,
+            "possible_matches": len(matches) - strong,
+        }
+    )
 
 
 @router.get("", responses=_ERRORS)
@@ -119,3 +130,16 @@ def export_alert(
             "Content-Disposition": f'attachment; filename="{name}.{export_format.value}.json"'
         },
     )
+
+
+@router.post("/{alert_id:path}/hunt", responses=_ERRORS)
+def hunt_alert(alert_id: str, user: AnalystUser, store: StoreDep) -> list[AlertMatchPublic]:
+    """Run the alert's retro-hunt over every stored report again; the contacts it matched."""
+    matches = store.retro_hunt(alert_id, actor=user.username)
+    return [AlertMatchPublic.model_validate(m) for m in matches]
+
+
+@router.get("/{alert_id:path}/matches", responses=_ERRORS)
+def alert_matches(alert_id: str, user: AnalystUser, store: StoreDep) -> list[AlertMatchPublic]:
+    """What the alert's latest retro-hunt found: strong matches first, then newest report first."""
+    return [AlertMatchPublic.model_validate(m) for m in store.alert_matches_for(alert_id)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -23,6 +24,7 @@ from lurewatch.web.models import (
 )
 
 router = APIRouter(prefix="/api", tags=["reports"])
+log = logging.getLogger("lurewatch.web")
 _ERRORS: dict[int | str, dict[str, object]] = {
     401: {"model": ErrorBody},
     403: {"model": ErrorBody},
@@ -54,6 +56,10 @@ def submit_report(
         )
     )
     response.headers["Location"] = f"/api/reports/{report.reference}"
+    try:  # stored alerts flag the new report at once; the report is committed either way
+        store.hunt_report(report.reference, actor=user.username)
+    except Exception:
+        log.exception("retro-hunt of report %s failed", report.reference)
     return ReportReceipt.model_validate(report)
 
 
