@@ -7,17 +7,38 @@ parameters onto them.
 
 from __future__ import annotations
 
+import logging
+
 from lurewatch.model import Level
 from lurewatch.store import Store
 from lurewatch.store.records import (
     Channel,
+    Report,
     ReportOrder,
     ReportStatus,
+    ReportSubmission,
     ReportSummary,
     SearchHits,
 )
 
-__all__ = ["ReportOrder", "SearchHits", "query_reports", "search"]
+__all__ = ["ReportOrder", "SearchHits", "query_reports", "receive_report", "search"]
+
+log = logging.getLogger("lurewatch.office")
+
+
+def receive_report(store: Store, submission: ReportSubmission) -> Report:
+    """Store a report, then match it against every stored alert at once.
+
+    The report is committed before the hunt starts, and the hunt can neither
+    undo nor refuse it: a failure there is logged and the report stands (an
+    analyst's retro-hunt of the alert finds it later).
+    """
+    report = store.submit_report(submission)
+    try:
+        store.hunt_report(report.reference, actor=submission.reporter)
+    except Exception:
+        log.exception("matching report %s against stored alerts failed", report.reference)
+    return report
 
 
 def query_reports(

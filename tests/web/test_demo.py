@@ -46,6 +46,11 @@ def test_seed_builds_an_institution_once(tmp_path: Path) -> None:
         assert case.status == "InProgress" and case.severity == "high"
         assert len(store.get_case(case.id).reports) == 5
         assert sum(r.verdict_key == "confirmed-hostile" for r in reports) == 1
+        # The alert's retro-hunt found the persona in every campaign report.
+        (alert,) = store.list_alerts()
+        hits = store.alert_matches_for(alert.alert_id)
+        assert sorted(m.report for m in hits) == sorted(store.get_case(case.id).reports)
+        assert {m.strength for m in hits} == {"strong"}
         # A second start adds nothing.
         assert seed(store, Checker.from_settings(Settings()), TODAY) is None
         assert len(store.list_reports(limit=500)) == len(reports)

@@ -562,3 +562,24 @@ def test_a_pasted_profile_is_rated_with_the_message_and_sent_with_it(
     assert contact.name == "Amy Bryr"
     assert contact.company == "Blue Ridge Executive Search"
     assert any(e.field.startswith("profile.") for f in contact.findings for e in f.evidence)
+
+
+def test_a_report_sent_from_the_page_is_matched_against_stored_alerts_at_once(
+    client: Any, store: Store
+) -> None:
+    from lurewatch.exchange import read_alert_bytes
+
+    alert = read_alert_bytes((EXAMPLES / "alert.json").read_bytes(), "alert.json")
+    store.import_alert(alert, actor="ana")
+    page_login(client, "sam")
+    page = check(
+        client,
+        {
+            "text": "Our client pays for short reports. Add me on WeChat: bryr_amanda_example",
+            "sender": "Amanda Qiu",
+        },
+    ).text
+    reference = reference_of(send(client, page, ["1"]))
+    (match,) = store.matches_for_report(reference)
+    assert match.strength == "strong"
+    assert match.persona == "Amanda Qiu"

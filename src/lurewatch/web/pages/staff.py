@@ -46,6 +46,7 @@ from lurewatch.advice import advise
 from lurewatch.html_report import Segment, mark_segments
 from lurewatch.ingest.errors import InputError
 from lurewatch.model import Approach, Assessment, Evidence, Level
+from lurewatch.office import receive_report
 from lurewatch.scan import Scanner, ScanResult
 from lurewatch.service import Checker
 from lurewatch.settings import Settings
@@ -729,14 +730,15 @@ def send_report(request: Request, user: PageUser, form: Form) -> Response:
         )
     chosen = [tickets[n][1] for n in sorted(ticked, key=int)]
     assessment = chosen[0].assessment if len(chosen) == 1 else None
-    report = context.store.submit_report(
+    report = receive_report(
+        context.store,
         ReportSubmission(
             reporter=user.username,
             channel="web",
             contacts=tuple(t.contact for t in chosen),
             assessment=assessment,
             is_exercise=exercise,
-        )
+        ),
     )
     # submit_report returns only once the report is committed: acknowledge it now.
     return RedirectResponse(

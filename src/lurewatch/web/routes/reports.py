@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -24,7 +23,6 @@ from lurewatch.web.models import (
 )
 
 router = APIRouter(prefix="/api", tags=["reports"])
-log = logging.getLogger("lurewatch.web")
 _ERRORS: dict[int | str, dict[str, object]] = {
     401: {"model": ErrorBody},
     403: {"model": ErrorBody},
@@ -46,20 +44,17 @@ def submit_report(
     The reference number comes back only once the report is committed to the
     database: an acknowledged report survives a crash.
     """
-    report = store.submit_report(
+    report = office.receive_report(
+        store,
         ReportSubmission(
             reporter=user.username,
             channel=body.channel,
             contacts=body.contacts,
             assessment=body.assessment,
             is_exercise=body.is_exercise,
-        )
+        ),
     )
     response.headers["Location"] = f"/api/reports/{report.reference}"
-    try:  # stored alerts flag the new report at once; the report is committed either way
-        store.hunt_report(report.reference, actor=user.username)
-    except Exception:
-        log.exception("retro-hunt of report %s failed", report.reference)
     return ReportReceipt.model_validate(report)
 
 
