@@ -112,6 +112,8 @@ def test_pages_forbid_scripts_and_framing(client: Any) -> None:
     assert response.headers["content-security-policy"] == PAGE_CSP
     assert "script-src" not in PAGE_CSP and "default-src 'none'" in PAGE_CSP
     assert response.headers["x-frame-options"] == "DENY"
+    # Under no-referrer a browser posts forms with "Origin: null", which the CSRF check refuses.
+    assert response.headers["referrer-policy"] == "same-origin"
     assert "<script" not in response.text
     css = client.get("/static/lurewatch.css")
     assert css.status_code == 200 and "text/css" in css.headers["content-type"]

@@ -114,6 +114,9 @@ class SecurityHeaders:
                         headers[name] = value
                 elif is_page:
                     headers["Content-Security-Policy"] = PAGE_CSP
+                    # Browsers send "Origin: null" on a form post under no-referrer, which
+                    # the same-site check must refuse; same-origin still leaks nothing out.
+                    headers["Referrer-Policy"] = "same-origin"
             await send(message)
 
         await self.app(scope, receive, with_headers)
