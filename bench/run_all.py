@@ -31,6 +31,8 @@ STEPS: tuple[tuple[str, list[str], list[str]], ...] = (
     ("false_alarms", ["--show", "0"], ["--show", "0"]),
     ("scan", [], ["--messages", "20000", "--invitations", "4000"]),
     ("matching", [], ["--personas", "500"]),
+    ("office", [], ["--quick"]),
+    ("linking", [], ["--quick"]),
 )
 
 Row = tuple[str, str, str, str]  # what, result, goal, status
@@ -135,7 +137,64 @@ def rows_for(name: str, data: dict[str, Any]) -> list[Row]:
                 _status(data["false_strong_share"] <= data["goal_false_strong_share"]),
             ),
         ]
+    if name == "office":
+        return _office_rows(data)
+    if name == "linking":
+        return _linking_rows(data)
     return []
+
+
+def _linking_rows(data: dict[str, Any]) -> list[Row]:
+    big = data["results"][-1]
+    return [
+        (
+            f"link {big['n']:,} approaches into campaigns",
+            f"{big['link_s']:.1f} s, peak {big['maxrss_mb']:.0f} MB",
+            f"1M in <= {data['goal_s']:.0f} s, <= {data['goal_mb']} MB",
+            _status(data["goal_met"]) if big["n"] >= 1_000_000 else "-",
+        ),
+        (
+            f"planted campaigns at {big['n']:,}, pairwise",
+            f"precision {big['precision']:.3f}, recall {big['recall']:.3f}",
+            f">= {data['goal_pr']}",
+            _status(min(big["precision"], big["recall"]) >= data["goal_pr"]),
+        ),
+    ]
+
+
+def _office_rows(data: dict[str, Any]) -> list[Row]:
+    goals = data["goals"]
+    rows: list[Row] = []
+    queue = data.get("queue") or {}
+    if "skipped" in queue:
+        rows.append(("triage queue (PostgreSQL)", f"skipped: {queue['skipped']}", "", "-"))
+    elif queue:
+        timed = {f"page {k}": v for k, v in (queue.get("page") or {}).items()}
+        timed.update({f"api {k}": v for k, v in queue["api"].items()})
+        worst = max(timed, key=lambda k: timed[k]["p95_ms"])
+        rows.append(
+            (
+                f"triage queue, {queue['fill']['reports']:,} reports (PostgreSQL)",
+                f"worst p95 {timed[worst]['p95_ms']:.0f} ms ({worst}), "
+                f"{queue['errors']} errors, fill {queue['fill']['fill_s']:.0f} s",
+                f"p95 <= {goals['queue_p95_ms']:.0f} ms",
+                _status(queue["goal_met"]),
+            )
+        )
+    for backend, s in data["submissions"].items():
+        if "skipped" in s:
+            rows.append((f"submissions ({backend})", f"skipped: {s['skipped']}", "", "-"))
+            continue
+        rows.append(
+            (
+                f"submissions, {data['clients']} clients ({backend})",
+                f"{s['reports_per_s']:,.0f}/s, p95 {s.get('p95_ms', 0):.0f} ms, "
+                f"{sum(s['errors'].values())} errors, {s['lost']} lost",
+                f">= {goals['submit_reports_per_s']:.0f}/s, p95 <= {goals['submit_p95_ms']:.0f} ms",
+                _status(s["goal_met"]),
+            )
+        )
+    return rows
 
 
 def main() -> int:
