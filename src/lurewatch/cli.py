@@ -853,11 +853,14 @@ def serve(
         ),
     ] = False,
 ) -> None:
-    """Run the security office's server: the API for reports, cases, personas and alerts.
+    """Run the security office's server: the web pages and the API for reports, cases,
+    personas and alerts.
 
     Refuses to start without $LUREWATCH_SECRET_KEY (32 or more random
     characters) unless --demo is given. The database must exist
-    ('lurewatch db upgrade'). API documentation: http://HOST:PORT/docs.
+    ('lurewatch db upgrade'); --demo creates it with a synthetic institution
+    and prints its accounts. Pages at http://HOST:PORT/, API documentation at
+    http://HOST:PORT/docs.
 
     Example:
 
