@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, defer
 
 from lurewatch.identity import canon_profile_url, norm_name
@@ -71,24 +72,17 @@ def _summaries(contact: SubmittedContact) -> list[dict[str, Any]]:
 
 
 def _upsert_counterparty(store: StoreCore, s: Session, key: str, now: dt.datetime) -> int:
-    """The id of the counterparty with ``key``, created if new (safe under concurrency)."""
-    if store.dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
+    """The id of the counterparty with ``key``, created if new (safe under concurrency).
 
-        s.execute(
-            pg_insert(CounterpartyRow)
-            .values(key=key, created_at=now)
-            .on_conflict_do_nothing(index_elements=[CounterpartyRow.key])
-        )
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        s.execute(
-            sqlite_insert(CounterpartyRow)
-            .values(key=key, created_at=now)
-            .on_conflict_do_nothing(index_elements=[CounterpartyRow.key])
-        )
-    return s.execute(sa.select(CounterpartyRow.id).where(CounterpartyRow.key == key)).scalar_one()
+    One statement: a conflicting insert becomes a no-op update, so the row's id
+    comes back either way (``DO NOTHING`` would return no row for a known key).
+    """
+    dialect_insert = postgresql.insert if store.dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(CounterpartyRow).values(key=key, created_at=now)
+    upsert = insert.on_conflict_do_update(
+        index_elements=[CounterpartyRow.key], set_={"key": insert.excluded.key}
+    ).returning(CounterpartyRow.id)
+    return int(s.execute(upsert).scalar_one())
 
 
 class ReportsMixin(StoreCore):
@@ -130,45 +124,66 @@ class ReportsMixin(StoreCore):
             if not reporter.is_active:
                 raise InvalidValue(f"user {submission.reporter!r} is deactivated")
             number = self._next(s, f"report:{now.year}")
-            row = ReportRow(
-                reference=reference_for(now.year, number),
-                reporter_id=reporter.id,
-                channel=submission.channel,
-                received_at=now,
-                items=items,
-                assessment=assessment,
-                level=level.value,
-                score=score,
-                is_exercise=submission.is_exercise,
-                status="received",
-                updated_at=now,
-            )
-            s.add(row)
-            s.flush()
+            reference = reference_for(now.year, number)
+            report_id = s.execute(
+                sa.insert(ReportRow)
+                .values(
+                    reference=reference,
+                    reporter_id=reporter.id,
+                    channel=submission.channel,
+                    received_at=now,
+                    items=items,
+                    assessment=assessment,
+                    level=level.value,
+                    score=score,
+                    is_exercise=submission.is_exercise,
+                    status="received",
+                    updated_at=now,
+                )
+                .returning(ReportRow.id)
+            ).scalar_one()
             # Keys in sorted order: concurrent reports naming the same people
             # take their row locks in the same order and cannot deadlock.
-            for key, position, contact in keyed:
-                s.add(
-                    ObservationRow(
-                        counterparty_id=_upsert_counterparty(self, s, key, now),
-                        report_id=row.id,
-                        position=position,
-                        name=contact.name,
-                        company=contact.company,
-                        name_norm=norm_name(contact.name),
-                        company_norm=norm_name(contact.company),
-                        profile_url=contact.profile_url,
-                        first_contact=_date_text(contact.first_contact),
-                        last_contact=_date_text(contact.last_contact),
-                        level=contact.level.value,
-                        score=contact.score,
-                        findings=_summaries(contact),
-                        reported_at=now,
-                        is_exercise=submission.is_exercise,
-                    )
-                )
-            s.flush()
-            return self._report_record(s, row, submission.reporter)
+            observations = [
+                {
+                    "counterparty_id": _upsert_counterparty(self, s, key, now),
+                    "report_id": report_id,
+                    "position": position,
+                    "name": contact.name,
+                    "company": contact.company,
+                    "name_norm": norm_name(contact.name),
+                    "company_norm": norm_name(contact.company),
+                    "profile_url": contact.profile_url,
+                    "first_contact": _date_text(contact.first_contact),
+                    "last_contact": _date_text(contact.last_contact),
+                    "level": contact.level.value,
+                    "score": contact.score,
+                    "findings": _summaries(contact),
+                    "reported_at": now,
+                    "is_exercise": submission.is_exercise,
+                }
+                for key, position, contact in keyed
+            ]
+            if observations:
+                s.execute(sa.insert(ObservationRow), observations)
+        # Committed. The record is what was submitted: no need to read it back.
+        return Report(
+            id=report_id,
+            reference=reference,
+            reporter=submission.reporter,
+            channel=submission.channel,
+            received_at=now,
+            contacts=submission.contacts,
+            assessment=submission.assessment,
+            level=level,
+            score=score,
+            is_exercise=submission.is_exercise,
+            status="received",
+            verdict_key=None,
+            verdict_text=None,
+            verdict_at=None,
+            case_ids=(),
+        )
 
     # -- reading ---------------------------------------------------------------------
 
