@@ -35,7 +35,7 @@ def receive_report(store: Store, submission: ReportSubmission) -> Report:
     """
     report = store.submit_report(submission)
     try:
-        store.hunt_report(report.reference, actor=submission.reporter)
+        store.hunt_arrival(report, actor=submission.reporter)
     except Exception:
         log.exception("matching report %s against stored alerts failed", report.reference)
     return report

@@ -311,3 +311,33 @@ def test_texts_that_cannot_match_are_not_parsed() -> None:
     assert not only_handle.wanted(["An important client pays USD 1,500", "Add me on WeChat"])
     assert only_handle.wanted(["my ID is BRYR_Amanda_Example"])
     assert not hunting_module._text_filter([Alert(id="n", title="names only")]).wanted(["x"])
+
+
+def test_an_arriving_report_is_matched_against_the_alerts_stored_at_that_moment(
+    people: Store, contact: MakeContact, submission: MakeSubmission
+) -> None:
+    def arrive(name: str, company: str) -> tuple[str, list[AlertMatch]]:
+        report = people.submit_report(submission("sam", contact(name, company=company)))
+        return report.reference, people.hunt_arrival(report, actor="sam")
+
+    # No alert yet: nothing matched, nothing written.
+    assert arrive("Amanda Qiu", "BP-YR Executive Search")[1] == []
+    people.import_alert(ALERT, actor="ana")
+    reference, found = arrive("Amanda Qiu", "BP-YR Executive Search")
+    assert found == [expected(reference)]
+    assert people.matches_for_report(reference) == found
+    before = stored_rows(people)
+    assert arrive("Tom Hughes", "Example Hospital Trust")[1] == []
+    assert stored_rows(people) == before
+    # The alert replaced under the same id with another persona: the cached index is rebuilt.
+    other = Alert(
+        id=ALERT.id,
+        title=ALERT.title,
+        personas=(Persona(id="p1", name="Jordan Wei", company="Harbour Insight Partners"),),
+    )
+    people.import_alert(other, actor="ana")
+    assert arrive("Amanda Qiu", "BP-YR Executive Search")[1] == []
+    reference, found = arrive("Jordan Wei", "Harbour Insight Partners")
+    assert [(m.report, m.persona, m.strength) for m in found] == [
+        (reference, "Jordan Wei", "strong")
+    ]

@@ -40,6 +40,10 @@ def _summary(row: AlertRow, indicators: int) -> AlertSummary:
     )
 
 
+# A counter bumped by every change to the stored alerts.
+ALERTS_VERSION = "alerts:version"
+
+
 class AlertsMixin(StoreCore):
     def import_alert(self, alert: Alert, *, actor: str) -> AlertSummary:
         """Keep an alert (from any format lurewatch reads) and index its indicators.
@@ -61,6 +65,7 @@ class AlertsMixin(StoreCore):
             raise InvalidValue(f"alert {alert.id!r} is not valid: {exc}") from None
         now = self._clock()
         with self._write() as s:
+            self._next(s, ALERTS_VERSION)  # what hunts of arriving reports cache by
             old = s.scalar(sa.select(AlertRow).where(AlertRow.alert_id == alert.id))
             replaced = old is not None
             if old is not None:

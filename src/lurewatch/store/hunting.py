@@ -34,10 +34,10 @@ from sqlalchemy.orm import Session
 from lurewatch.matching import identifiers
 from lurewatch.matching.index import STRONG, IndicatorIndex, Match, subject_from
 from lurewatch.model import Alert
-from lurewatch.store.alerts import _alert_from_body
+from lurewatch.store.alerts import ALERTS_VERSION, _alert_from_body
 from lurewatch.store.core import StoreCore
 from lurewatch.store.errors import Conflict, NotFound
-from lurewatch.store.records import AlertMatch, HuntStrength, MatchCounts
+from lurewatch.store.records import AlertMatch, HuntStrength, MatchCounts, Report
 from lurewatch.store.schema import (
     AlertMatchRow,
     AlertRow,
@@ -202,6 +202,8 @@ class HuntingMixin(StoreCore):
     # The index of every stored alert, kept while the alerts are unchanged, so that
     # hunting each new report does not re-read every alert.
     _hunt_index: tuple[tuple[tuple[int, str], ...], IndicatorIndex] | None = None
+    # The same for arriving reports, keyed by the alerts' version counter.
+    _arrival_index: tuple[int, IndicatorIndex, _TextFilter] | None = None
 
     # -- reading ---------------------------------------------------------------------
 
@@ -384,6 +386,36 @@ class HuntingMixin(StoreCore):
                 _record(r)
                 for r in s.execute(self._match_query().where(AlertMatchRow.report_id == report_id))
             ]
+
+    def hunt_arrival(self, report: Report, *, actor: str) -> list[AlertMatch]:
+        """Match a report that has just been submitted against every stored alert.
+
+        The same matching as :meth:`hunt_report`, made cheap for every
+        submission: the report's contacts come from the record in hand (not
+        read back), the alerts' index is rebuilt only when the stored alerts
+        changed (a counter every import bumps), and nothing is written, not
+        even a lock taken, unless something matched (a new report has no
+        earlier matches to replace).
+        """
+        with self._read() as s:
+            version = self._counter(s, ALERTS_VERSION)
+            cached = self._arrival_index
+            if cached is None or cached[0] != version:
+                stored = s.execute(
+                    sa.select(AlertRow.id, AlertRow.alert_id, AlertRow.body).order_by(AlertRow.id)
+                ).all()
+                index = IndicatorIndex(
+                    [_alert_from_body(body, alert_id) for _, alert_id, body in stored]
+                )
+                cached = self._arrival_index = (version, index, _text_filter(index.alerts))
+        _, index, texts = cached
+        if not index.alerts:
+            return []
+        items = msgspec.to_builtins(report.contacts)
+        found = list(_contact_matches(index, report.id, items, texts))
+        if not found:
+            return []
+        return self.hunt_report(report.reference, actor=actor)
 
     # -- helpers ---------------------------------------------------------------------
 
