@@ -230,9 +230,12 @@ class Scanner:
         on_progress: Callable[[int, int], None] | None = None,
     ) -> ScanResult:
         with open_export(path, self.limits) as ex:
-            return self._scan(ex, on_progress)
+            return self.scan_export(ex, on_progress=on_progress)
 
-    def _scan(self, ex: Export, on_progress: Callable[[int, int], None] | None) -> ScanResult:
+    def scan_export(
+        self, ex: Export, *, on_progress: Callable[[int, int], None] | None = None
+    ) -> ScanResult:
+        """Scan an export already opened (e.g. by :func:`open_export_bytes`)."""
         total = ex.size_of("messages") + ex.size_of("invitations")
         done = 0
 

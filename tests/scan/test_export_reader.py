@@ -26,6 +26,7 @@ from lurewatch.ingest.linkedin import (
     Limits,
     kind_of,
     open_export,
+    open_export_bytes,
     parse_connected_on,
     parse_message_date,
     parse_sent_at,
@@ -244,3 +245,20 @@ def test_fuzz_zip_bytes_never_crash(tmp_path: Path, junk: bytes, at: int) -> Non
             list(ex.connections())
     except InputError:
         pass
+
+
+def test_an_export_held_in_memory_reads_as_the_same_export_on_disk(tmp_path: Path) -> None:
+    zipped = write_zip(tmp_path / "e.zip", STANDARD, "")
+    with open_export(zipped) as on_disk, open_export_bytes("e.zip", zipped.read_bytes()) as held:
+        assert list(held.messages()) == list(on_disk.messages())
+        assert list(held.invitations()) == list(on_disk.invitations())
+        assert held.owner_name() == on_disk.owner_name() == "Sam Carter"
+    with open_export_bytes("messages.csv", MESSAGES.encode("utf-8")) as single:
+        assert len(list(single.messages())) == 6
+    with pytest.raises(InputError, match=r"export\.zip: not a readable zip archive"):
+        open_export_bytes("export.zip", b"PK\x03\x04 broken")
+    with pytest.raises(InputError, match=r"notes\.txt: not a file lurewatch reads"):
+        open_export_bytes("notes.txt", b"hello")
+    with pytest.raises(InputError, match=r"holds no messages\.csv or Invitations\.csv"):
+        conn = write_zip(tmp_path / "c.zip", {"Connections.csv": CONNECTIONS}, "")
+        open_export_bytes("c.zip", conn.read_bytes())

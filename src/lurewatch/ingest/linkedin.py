@@ -12,6 +12,7 @@ and streams are capped as they are read in case the headers lie.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 import stat
@@ -393,6 +394,40 @@ def _folder_members(root: Path, notes: list[str]) -> dict[str, list[_Member]]:
     return found
 
 
+def _open_zip(
+    where: Path, source: str | Path | IO[bytes], limits: Limits, notes: list[str]
+) -> tuple[zipfile.ZipFile, dict[str, list[_Member]]]:
+    zf: zipfile.ZipFile | None = None
+    try:
+        zf = zipfile.ZipFile(source)
+        return zf, _zip_members(where, zf, limits, notes)
+    except InputError:
+        if zf is not None:
+            zf.close()
+        raise
+    except _DAMAGE as exc:
+        if zf is not None:
+            zf.close()
+        raise InputError(f"{where}: not a readable zip archive ({exc})") from None
+
+
+def _export_of(
+    name: str,
+    members: dict[str, list[_Member]],
+    limits: Limits,
+    notes: list[str],
+    zf: zipfile.ZipFile | None,
+) -> Export:
+    if not members.get("messages") and not members.get("invitations"):
+        if zf is not None:
+            zf.close()
+        raise InputError(
+            f"{name}: holds no messages.csv or Invitations.csv; nothing to scan"
+            + (f" ({'; '.join(notes)})" if notes else "")
+        )
+    return Export(name, members, limits, notes, _zip=zf)
+
+
 def open_export(path: str | Path, limits: Limits | None = None) -> Export:
     """Open a zip, a folder or a single CSV file as an export.
 
@@ -407,17 +442,7 @@ def open_export(path: str | Path, limits: Limits | None = None) -> Export:
     if p.is_dir():
         members = _folder_members(p, notes)
     elif zipfile.is_zipfile(p):
-        try:
-            zf = zipfile.ZipFile(p)
-            members = _zip_members(p, zf, limits, notes)
-        except InputError:
-            if zf is not None:
-                zf.close()
-            raise
-        except _DAMAGE as exc:
-            if zf is not None:
-                zf.close()
-            raise InputError(f"{p}: not a readable zip archive ({exc})") from None
+        zf, members = _open_zip(p, p, limits, notes)
     elif p.suffix.casefold() == ".csv":
         kind = kind_of(p.name)
         if kind is None:
@@ -431,14 +456,30 @@ def open_export(path: str | Path, limits: Limits | None = None) -> Export:
             f"{p}: not a LinkedIn export; give the downloaded .zip, its unzipped folder, "
             "or messages.csv / Invitations.csv / Connections.csv"
         )
-    if not members.get("messages") and not members.get("invitations"):
-        if zf is not None:
-            zf.close()
-        raise InputError(
-            f"{p}: holds no messages.csv or Invitations.csv; nothing to scan"
-            + (f" ({'; '.join(notes)})" if notes else "")
-        )
-    return Export(str(p), members, limits, notes, _zip=zf)
+    return _export_of(str(p), members, limits, notes, zf)
+
+
+def open_export_bytes(name: str, data: bytes, limits: Limits | None = None) -> Export:
+    """An uploaded export held in memory: the .zip (members streamed from the bytes,
+    never extracted) or a single messages.csv / Invitations.csv, told apart by content.
+
+    ``name`` is the uploaded file's name, used in messages and to tell the CSV kind.
+    Raises :class:`InputError` as :func:`open_export` does.
+    """
+    limits = limits or Limits()
+    notes: list[str] = []
+    zf: zipfile.ZipFile | None = None
+    looks_zipped = data.startswith(b"PK\x03\x04") or name.casefold().endswith(".zip")
+    if looks_zipped or zipfile.is_zipfile(io.BytesIO(data)):
+        zf, members = _open_zip(Path(name), io.BytesIO(data), limits, notes)
+    else:
+        kind = kind_of(name)
+        if kind not in ("messages", "invitations"):
+            raise InputError(
+                f"{name}: not a file lurewatch reads; expected messages.csv or Invitations.csv"
+            )
+        members = {kind: [_Member(kind, name, len(data), lambda: io.BytesIO(data))]}
+    return _export_of(name, members, limits, notes, zf)
 
 
 @contextmanager

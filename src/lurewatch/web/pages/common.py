@@ -163,6 +163,12 @@ async def read_form(request: Request) -> FormData:
     depends on the cookie and the secret, not on the session).
     """
     form = await request.form(max_files=MAX_FORM_FILES, max_fields=MAX_FORM_FIELDS)
+    return verified(request, form)
+
+
+def verified(request: Request, form: FormData) -> FormData:
+    """``form`` (parsed by the caller, e.g. with its own upload limits) after the same
+    checks as :func:`read_form`: 403 unless it came from one of this site's pages."""
     if not same_site(request) or not _csrf_ok(request, form.get(CSRF_FIELD)):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,

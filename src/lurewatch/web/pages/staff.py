@@ -26,13 +26,11 @@ import binascii
 import datetime as dt
 import hashlib
 import hmac
-import io
 import re
-import zipfile
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Annotated, Any
 
 import msgspec
@@ -62,6 +60,7 @@ from lurewatch.web.pages.common import (
     read_form,
     render,
     show_time,
+    verified,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -123,9 +122,7 @@ async def read_check_form(request: Request) -> FormData:
                 detail=f"The upload is over the {limit} limit. For a LinkedIn export, ask "
                 "LinkedIn for messages and invitations only, or upload messages.csv on its own.",
             ) from exc
-        # read_form checks the token and origin of the form it is given by Request.form(),
-        # which returns the form already parsed.
-        request._form = form
+        return verified(request, form)
     return await read_form(request)
 
 
@@ -312,41 +309,12 @@ _WEB_LIMITS_TOTAL = 1024**3
 
 
 def _scan_export(checker: Checker, today: dt.date, name: str, data: bytes, kind: str) -> Checked:
-    # open_export and Scanner.scan take a path; this is their in-memory equivalent: zip
-    # members are streamed from the bytes, never extracted. (Uses private helpers of both)
-    from lurewatch.ingest.linkedin import _DAMAGE, Export, Limits, _Member, _zip_members, kind_of
+    """Scan an uploaded export in memory: zip members are streamed from the bytes."""
+    from lurewatch.ingest.linkedin import Limits, open_export_bytes
 
     limits = Limits(max_total_bytes=_WEB_LIMITS_TOTAL)
-    notes: list[str] = []
-    zf: zipfile.ZipFile | None = None
-    if kind == "zip":
-        try:
-            zf = zipfile.ZipFile(io.BytesIO(data))
-            members = _zip_members(Path(name), zf, limits, notes)
-        except InputError:
-            if zf is not None:
-                zf.close()
-            raise
-        except _DAMAGE as exc:
-            if zf is not None:
-                zf.close()
-            raise InputError(f"{name}: not a readable zip archive ({exc})") from None
-    else:
-        member = kind_of(name)
-        if member not in ("messages", "invitations"):
-            raise InputError(
-                f"{name}: not a file lurewatch reads; expected messages.csv or Invitations.csv"
-            )
-        members = {member: [_Member(member, name, len(data), lambda: io.BytesIO(data))]}
-    if not members.get("messages") and not members.get("invitations"):
-        if zf is not None:
-            zf.close()
-        raise InputError(
-            f"{name}: holds no messages.csv or Invitations.csv; nothing to scan"
-            + (f" ({'; '.join(notes)})" if notes else "")
-        )
-    with Export(name, members, limits, notes, _zip=zf) as export:
-        result = Scanner(checker, today, limits)._scan(export, None)
+    with open_export_bytes(name, data, limits) as export:
+        result = Scanner(checker, today, limits).scan_export(export)
     contacts = tuple(SubmittedContact.from_scan(c) for c in result.contacts)
     return Checked(name, contacts, scan=result, notes=result.summary.skipped)
 
