@@ -29,6 +29,7 @@ from lurewatch.store import Store
 from lurewatch.web import create_app
 
 DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -46,7 +47,8 @@ def main() -> int:
         store = Store.open(url, migrate=True)
         settings = Settings(demo=True, database_url=url)
         creds = demo.seed(store, Checker.from_settings(settings), dt.date.today()) or []
-        password = {c.username: c.password for c in creds}["demo-analyst"]
+        password_of = {c.username: c.password for c in creds}
+        password = password_of["demo-analyst"]
         port = _free_port()
         server = uvicorn.Server(
             uvicorn.Config(create_app(settings, store), port=port, log_level="warning")
@@ -86,6 +88,21 @@ def main() -> int:
                         clip=clip if name == "office-case.png" else None,
                     )
                     sys.stdout.write(f"wrote docs/{name}\n")
+                # A member of staff checks a message (the synthetic example invitation).
+                staff = browser.new_page(viewport={"width": 1280, "height": 900})
+                staff.goto(base + "/login")
+                staff.get_by_label("Username").fill("demo-clerk-ines")
+                staff.get_by_label("Password").fill(password_of["demo-clerk-ines"])
+                with staff.expect_navigation():
+                    staff.get_by_role("button", name="Log in").click()
+                staff.get_by_label("The message").fill(
+                    (ROOT / "examples" / "invitation.txt").read_text(encoding="utf-8")
+                )
+                staff.get_by_label("Who sent it (optional)").fill("Amy Bryr")
+                with staff.expect_navigation():
+                    staff.get_by_role("button", name="Check it").click()
+                staff.screenshot(path=str(DOCS / "office-check.png"), full_page=True)
+                sys.stdout.write("wrote docs/office-check.png\n")
                 browser.close()
         finally:
             server.should_exit = True

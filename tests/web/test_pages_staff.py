@@ -583,3 +583,17 @@ def test_a_report_sent_from_the_page_is_matched_against_stored_alerts_at_once(
     (match,) = store.matches_for_report(reference)
     assert match.strength == "strong"
     assert match.persona == "Amanda Qiu"
+
+
+def test_a_pasted_message_keeps_its_lines_as_a_browser_sends_them(
+    client: Any, store: Store
+) -> None:
+    page_login(client, "sam")
+    pasted = (
+        "Dear Sam,\r\nAn important client pays USD 1,500 for short reports.\r\nAdd me on WhatsApp."
+    )
+    page = check(client, {"text": pasted, "sender": "Jo Line"}).text
+    assert "\\u000d" not in page  # a carriage return would be shown as a visible control
+    reference = reference_of(send(client, page, ["1"]))
+    (contact,) = store.get_report(reference).contacts
+    assert contact.items[0].excerpt == pasted.replace("\r\n", "\n")

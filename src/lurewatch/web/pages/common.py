@@ -182,7 +182,10 @@ Form = Annotated[FormData, Depends(read_form)]
 
 
 def form_text(form: FormData, name: str, *, max_chars: int = 10_000) -> str:
-    """A text field of the form, stripped ("" when absent or a file); 422 when too long."""
+    """A text field of the form, stripped ("" when absent or a file); 422 when too long.
+
+    Line ends are ``\n``: browsers send a textarea's lines ending ``\r\n``.
+    """
     value = form.get(name)
     if not isinstance(value, str):
         return ""
@@ -191,7 +194,7 @@ def form_text(form: FormData, name: str, *, max_chars: int = 10_000) -> str:
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             detail=f"{name}: over {max_chars:,} characters",
         )
-    return value.strip()
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 # --- rendering -------------------------------------------------------------------------
