@@ -41,6 +41,7 @@ STAFF_SIDE = [
     "scoring.py",
     "advice.py",
     "selection.py",
+    "sharing",
 ]
 
 

@@ -17,7 +17,9 @@ import typer
 if TYPE_CHECKING:
     from lurewatch.model import Profile
     from lurewatch.rules.schema import Rule
+    from lurewatch.scan import Scanner
     from lurewatch.settings import Settings
+    from lurewatch.sharing.keys import InstitutionKey
 
 app = typer.Typer(
     name="lurewatch",
@@ -55,7 +57,13 @@ audit_app = typer.Typer(
     "Example:\n\n    lurewatch audit verify --database-url sqlite:///lurewatch.db",
     no_args_is_help=True,
 )
+key_app = typer.Typer(
+    help="Make and inspect the institution key for fan-out sharing and anonymous lookups.\n\n"
+    "Example:\n\n    lurewatch key new institution.key",
+    no_args_is_help=True,
+)
 app.add_typer(alert_app, name="alert")
+app.add_typer(key_app, name="key")
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 
@@ -88,6 +96,12 @@ def _fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+KeyFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--key-file", "-k", help="The institution key (64+ hex digits; see 'lurewatch key new')."
+    ),
+]
 IndicatorFiles = Annotated[
     list[Path] | None,
     typer.Option(
@@ -272,6 +286,15 @@ def scan(
     today: Annotated[
         str | None, typer.Option(help="Judge as of this date (YYYY-MM-DD); default today.")
     ] = None,
+    share_fanout: Annotated[
+        Path | None,
+        typer.Option(
+            "--share-fanout",
+            help="Also write, for the security office, keyed hashes of who wrote to you and "
+            "the days they wrote (no names or texts; see docs/sharing.md). Needs --key-file.",
+        ),
+    ] = None,
+    key_file: KeyFile = None,
 ) -> None:
     """Scan a whole LinkedIn data export on this machine: who wrote to you, ranked.
 
@@ -284,6 +307,8 @@ def scan(
         lurewatch scan Basic_LinkedInDataExport_11-29-2026.zip
 
         lurewatch scan export.zip --format html --output report.html
+
+        lurewatch scan export.zip --share-fanout fanout.json --key-file institution.key
     """
     from lurewatch.ingest.errors import InputError
     from lurewatch.model import Level
@@ -293,6 +318,9 @@ def scan(
 
     settings = _settings(contact, rules, indicators)
     day = _day(today)
+    if share_fanout is not None and key_file is None:
+        _fail("--share-fanout needs --key-file (the institution key from your security office)")
+    key = _load_key(key_file) if share_fanout is not None and key_file is not None else None
     try:
         scanner = Scanner(Checker.from_settings(settings), day)
         if progress and sys.stderr.isatty():
@@ -316,6 +344,8 @@ def scan(
         _fail(str(exc))
     except RuleLoadError as exc:
         _fail(f"rules are invalid:\n{exc}")
+    if share_fanout is not None and key is not None:
+        _write_fanout(export, share_fanout, key, result.summary.owner, scanner)
     result = filter_level(result, Level(min_level.value))
 
     from lurewatch import render_scan
@@ -344,6 +374,133 @@ def scan(
             _fail(f"{output}: cannot write ({exc.strerror or exc})")
     else:
         sys.stdout.buffer.write(data)
+
+
+def _load_key(path: Path) -> InstitutionKey:
+    from lurewatch.ingest.errors import InputError
+    from lurewatch.sharing.keys import load_key
+
+    try:
+        return load_key(path)
+    except InputError as exc:
+        _fail(str(exc))
+
+
+def _write_fanout(
+    export: Path, out: Path, key: InstitutionKey, owner: str | None, scanner: Scanner
+) -> None:
+    from lurewatch.ingest.errors import InputError
+    from lurewatch.sharing.fanout import collect_fanout, encode_fanout
+
+    try:
+        fanout = collect_fanout(export, key, owner=owner, limits=scanner.limits)
+    except InputError as exc:
+        _fail(str(exc))
+    try:
+        out.write_bytes(encode_fanout(fanout))
+    except OSError as exc:
+        _fail(f"{out}: cannot write ({exc.strerror or exc})")
+    typer.echo(
+        f"Wrote {out} for the security office: {len(fanout.contacts)} contact(s) as keyed "
+        f"hashes and days (key {fanout.key_id}).",
+        err=True,
+    )
+
+
+@app.command()
+def lookup(
+    key_file: Annotated[
+        Path,
+        typer.Option("--key-file", "-k", help="The institution key (from your security office)."),
+    ],
+    profile_url: Annotated[
+        str | None, typer.Option("--profile-url", help="The persona's profile address.")
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option(help="The persona's name (hashed only with --company).")
+    ] = None,
+    company: Annotated[str | None, typer.Option(help="The organisation they claim.")] = None,
+    handle: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--handle",
+            help="A messenger handle, phone number or e-mail address they gave (repeatable).",
+        ),
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+) -> None:
+    """Hash a persona for an anonymous "is this persona known?" question to the office.
+
+    Prints keyed hashes (HMAC-SHA256 under the institution key) of the persona's
+    normalised profile address, name with organisation, and handles: no names,
+    no text, nothing about you. With --format json the output is the request
+    body for the office. What the office can and cannot learn: docs/sharing.md.
+
+    Example:
+
+        lurewatch lookup -k institution.key --profile-url linkedin.com/in/amanda-qiu
+
+        lurewatch lookup -k institution.key --name "Amanda Qiu" --company BR-YR -f json
+
+        lurewatch lookup -k institution.key --handle "WeChat: amy_br88" --handle +85255550101
+    """
+    import msgspec
+
+    from lurewatch.sharing.lookup import lookup_request
+
+    key = _load_key(key_file)
+    try:
+        req = lookup_request(
+            key, profile_url=profile_url, name=name, company=company, handles=handle or ()
+        )
+    except ValueError as exc:
+        _fail(str(exc))
+    if fmt is Format.json:
+        sys.stdout.buffer.write(msgspec.json.encode(req) + b"\n")
+        return
+    typer.echo(f"key_id        {req.key_id}")
+    for fld, h in req.ids.hashes():
+        typer.echo(f"{fld:<13} {h}")
+
+
+@key_app.command("new")
+def key_new(
+    path: Annotated[Path, typer.Argument(help="Where to write the key (must not exist).")],
+) -> None:
+    """Make a new institution key: 32 random bytes as hex, readable only by you.
+
+    The security office makes one and gives it to staff with the lookup and
+    fan-out instructions. An existing file is never overwritten.
+
+    Example:
+
+        lurewatch key new institution.key
+    """
+    from lurewatch.sharing.keys import new_key_text, parse_key
+
+    text = new_key_text()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        _fail(f"{path}: already exists; not overwriting a key")
+    except OSError as exc:
+        _fail(f"{path}: cannot write ({exc.strerror or exc})")
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(text)
+    typer.echo(f"Wrote {path} (key {parse_key(text).key_id}). Keep it secret.")
+
+
+@key_app.command("id")
+def key_id(
+    path: Annotated[Path, typer.Argument(help="A key file.")],
+) -> None:
+    """Print a key's id: the short name in fan-out files and lookups (reveals nothing of it).
+
+    Example:
+
+        lurewatch key id institution.key
+    """
+    typer.echo(_load_key(path).key_id)
 
 
 @app.command()
