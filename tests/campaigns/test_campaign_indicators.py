@@ -157,11 +157,6 @@ def test_a_new_persona_with_the_same_wechat_handle_is_caught_on_arrival() -> Non
     assert [(f.category, f.weight) for f in findings] == [("indicator_match", 5.0)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="matching.identifiers.found_in_text keeps a sentence's full stop in a handle "
-    "('amy_br88.'), so a handle that ends a sentence is not matched",
-)
 def test_a_handle_that_ends_a_sentence_is_caught() -> None:
     alert = alert_of(records())
     subject = subject_from(name="Grace Holm", texts=["Please add me, WeChat ID amy_br88."])

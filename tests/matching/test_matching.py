@@ -100,6 +100,11 @@ def test_identifier_normalisation() -> None:
     assert "+85255550101" in found["phone"]
     assert "amy_br88" in found["handle"]
     assert "linkedin.com/in/amanda-qiu-example" in found["url"]
+    # A handle that ends a sentence is the handle, not the handle and a full stop.
+    assert identifiers.found_in_text("Add me on WeChat, my ID is amy_br88.")["handle"] >= {
+        "amy_br88"
+    }
+    assert "amy_br88." not in identifiers.found_in_text("My ID is amy_br88.")["handle"]
 
 
 def _levels(index: IndicatorIndex, **kw: object) -> dict[str, str]:

@@ -111,7 +111,7 @@ def found_in_text(text: str) -> dict[str, set[str]]:
         if p:
             out["phone"].add(p)
     for m in _HANDLE.finditer(text):
-        h = handle(m.group())
+        h = handle(m.group().rstrip(".-"))  # a handle that ends a sentence loses its full stop
         if h:
             out["handle"].add(h)
     return out
