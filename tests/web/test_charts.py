@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from lurewatch.web.charts import (
+from lurewatch.charts import (
     LEVEL_FILL,
     Bar,
     Layer,

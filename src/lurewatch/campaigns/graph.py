@@ -1,7 +1,7 @@
 """Pictures of a campaign: a graph of who wrote to whom with what, and a timeline.
 
 Both are server-side SVG built with the project's element builder
-(:mod:`lurewatch.web.charts`), which escapes every attribute value and text node:
+(:mod:`lurewatch.charts`), which escapes every attribute value and text node:
 names, companies, handles and templates here were written by the adversary.
 Nothing is styled inline (the pages' Content-Security-Policy forbids it): only
 presentation attributes and classes. The same data gives the same bytes.
@@ -39,7 +39,7 @@ from .linking import DEFAULT, LinkParams
 from .model import ApproachRecord, Campaign, Linking
 
 if TYPE_CHECKING:
-    from lurewatch.web.charts import El, Svg
+    from lurewatch.charts import El, Svg
 
 # The letter drawn in an artefact's diamond, and the word for its kind.
 KIND_LETTER = {
@@ -278,7 +278,7 @@ def graph_svg(
     max_per_column: int = MAX_PER_COLUMN,
 ) -> Svg:
     """:func:`campaign_graph_svg` for a campaign already taken apart."""
-    from lurewatch.web.charts import Svg, el
+    from lurewatch.charts import Svg, el
 
     if max_per_column < 1:
         raise ValueError("max_per_column must be at least 1")
@@ -549,7 +549,7 @@ def _diamond(x: float, y: float, r: float) -> str:
 
 
 def _legend(y: float) -> El:
-    from lurewatch.web.charts import el
+    from lurewatch.charts import el
 
     items: list[El] = [
         el("polygon", points=_diamond(20, y, 7), fill=_ARTEFACT[0], stroke=_ARTEFACT[1]),
@@ -599,8 +599,8 @@ def campaign_timeline_svg(
     """The campaign's approaches over time, one row per member of staff (labelled by
     ``target_label``), each mark coloured and lettered by its rating (``levels``: record
     id -> ``high``/``medium``/``low``; every member needs one). Drawn by
-    :func:`lurewatch.web.charts.timeline`, so it looks like every other timeline."""
-    from lurewatch.web.charts import Mark, day_label, timeline
+    :func:`lurewatch.charts.timeline`, so it looks like every other timeline."""
+    from lurewatch.charts import Mark, day_label, timeline
 
     wanted = set(campaign.members)
     recs = sorted(

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from lurewatch.web.charts import LEVEL_FILL, Bar, Layer, day_label, stacked_bars
+from lurewatch.charts import LEVEL_FILL, Bar, Layer, day_label, stacked_bars
 from lurewatch.web.pages.common import PageAnalyst, context_of, render
 
 router = APIRouter(include_in_schema=False)

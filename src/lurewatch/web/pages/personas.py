@@ -3,7 +3,7 @@ persona across every report that names it, with a timeline of who it wrote to an
 
 Names, companies and profile addresses here were written by the persona: they
 are shown as text (never as links) and escaped everywhere, the timeline's SVG
-included (:mod:`lurewatch.web.charts`).
+included (:mod:`lurewatch.charts`).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from lurewatch.charts import Mark, Svg, timeline
 from lurewatch.model import Level
 from lurewatch.store.records import Counterparty, FindingSummary, Observation, PersonaOrder
-from lurewatch.web.charts import Mark, Svg, timeline
 from lurewatch.web.pages.common import PageAnalyst, context_of, render, show_time
 
 router = APIRouter(include_in_schema=False)
