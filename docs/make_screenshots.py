@@ -5,7 +5,7 @@
 Seeds the demo institution into a temporary SQLite file, serves it on a
 loopback port in this process, logs in as the demo analyst in Debian's
 Chromium (Playwright) and photographs the triage queue, the campaign's case,
-the persona page and the dashboard. Everything shown is invented.
+the persona page, the campaign page and the dashboard. Everything shown is invented.
 """
 
 from __future__ import annotations
@@ -59,11 +59,14 @@ def main() -> int:
             time.sleep(0.05)
         base = f"http://127.0.0.1:{port}"
         persona = counterparty_key(demo.CAMPAIGN[1], demo.CAMPAIGN[0])
+        campaign_ref = store.persona_reports(persona)[0].reference
         shots = {
             "office-queue.png": "/queue",
             "office-case.png": "/cases/1",
             "office-persona.png": f"/personas/{quote(persona, safe='')}",
             "office-dashboard.png": "/dashboard",
+            # The demo's persona and its five members of staff (demo.seed relinks at the end).
+            "office-campaign.png": f"/campaigns/{store.campaign_for(campaign_ref, 0)}",
         }
         try:
             with sync_playwright() as pw:

@@ -231,6 +231,7 @@ def seed(store: Store, checker: Checker, today: dt.date) -> list[Credential] | N
     _work_the_campaign(storyteller, clock, campaign_reports)
     for alert in storyteller.list_alerts():  # the alert names the campaign's persona
         storyteller.retro_hunt(alert.alert_id, actor="demo-analyst")
+    storyteller.relink_campaigns(actor="demo-analyst")  # the campaign page's campaign
     return creds
 
 

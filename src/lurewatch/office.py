@@ -27,17 +27,23 @@ log = logging.getLogger("lurewatch.office")
 
 
 def receive_report(store: Store, submission: ReportSubmission) -> Report:
-    """Store a report, then match it against every stored alert at once.
+    """Store a report, then match it against every stored alert and known campaign at once.
 
-    The report is committed before the hunt starts, and the hunt can neither
-    undo nor refuse it: a failure there is logged and the report stands (an
-    analyst's retro-hunt of the alert finds it later).
+    The report is committed before the hunt starts, and neither the hunt nor the
+    campaign check can undo or refuse it: a failure there is logged and the
+    report stands (an analyst's retro-hunt or relink finds it later). A contact
+    that joins a known campaign raises the report to high
+    (:meth:`Store.campaign_arrival`); the report returned is as submitted.
     """
     report = store.submit_report(submission)
     try:
         store.hunt_arrival(report, actor=submission.reporter)
     except Exception:
         log.exception("matching report %s against stored alerts failed", report.reference)
+    try:
+        store.campaign_arrival(report, actor=submission.reporter)
+    except Exception:
+        log.exception("linking report %s to known campaigns failed", report.reference)
     return report
 
 

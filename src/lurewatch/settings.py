@@ -38,6 +38,9 @@ class Settings:
     max_request_bytes: int = 5 * 1024 * 1024
     # Largest upload to the check page (a whole LinkedIn export); LUREWATCH_MAX_UPLOAD_MB.
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    # The institution key (lurewatch key new) that fan-out files and anonymous lookups are
+    # hashed under; LUREWATCH_INSTITUTION_KEY_FILE. Without it those endpoints answer 503.
+    institution_key_file: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -53,7 +56,13 @@ class Settings:
             max_upload_bytes=_megabytes(
                 environ, "LUREWATCH_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_BYTES
             ),
+            institution_key_file=_path(environ, "LUREWATCH_INSTITUTION_KEY_FILE"),
         )
+
+
+def _path(environ: Mapping[str, str], name: str) -> Path | None:
+    value = environ.get(name, "").strip()
+    return Path(value) if value else None
 
 
 def _megabytes(environ: Mapping[str, str], name: str, default: int) -> int:

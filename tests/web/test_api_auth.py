@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import msgspec
 import pytest
 from fastapi import FastAPI
-from websupport import PASSWORD, ROLE_USER, bearer, contact
+from websupport import PASSWORD, ROLE_USER, SECRET, bearer, contact
 
 from lurewatch.model import Alert, Indicator, Level, Persona
 from lurewatch.settings import Settings
+from lurewatch.sharing import FanoutFile, encode_fanout, lookup_request, parse_key
 from lurewatch.store import Store
 from lurewatch.store.records import CaseDraft, ReportSubmission, SubmittedContact
 from lurewatch.web import ConfigurationError, create_app
@@ -27,6 +30,19 @@ ALERT = Alert(
     personas=(Persona(id="p1", name="Avery Lin", company="Bright Path"),),
     indicators=(Indicator(type="wechat", value="avery_lin_hr", persona="p1"),),
 )
+
+
+# The institution key, so that the sharing endpoints answer (without one they are 503).
+KEY_HEX = bytes(range(32)).hex()
+KEY = parse_key(KEY_HEX)
+FANOUT = encode_fanout(FanoutFile(format="lurewatch-fanout/1", key_id=KEY.key_id))
+LOOKUP = msgspec.json.encode(lookup_request(KEY, profile_url="linkedin.com/in/avery-lin"))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    (tmp_path / "institution.key").write_text(KEY_HEX + "\n")
+    return Settings(secret_key=SECRET, institution_key_file=tmp_path / "institution.key")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,6 +113,9 @@ ENDPOINTS: list[tuple[str, str, str | None, Callable[[Seeded, str], Call]]] = [
      lambda s, r: ("PUT", "/api/teams/Committee clerks", {"json": {"sensitivity": 4.0}})),
     ("PUT", "/api/verdict-templates/{key}", "admin",
      lambda s, r: ("PUT", "/api/verdict-templates/received", {"json": {"text": "Thank you."}})),
+    ("POST", "/api/fanout", "reporter", lambda s, r: ("POST", "/api/fanout", {"content": FANOUT})),
+    ("GET", "/api/fanout/findings", "analyst", lambda s, r: ("GET", "/api/fanout/findings", {})),
+    ("POST", "/api/lookup", None, lambda s, r: ("POST", "/api/lookup", {"content": LOOKUP})),
 ]  # fmt: skip
 RANK = {None: -1, "reporter": 0, "analyst": 1, "admin": 2}
 CALLERS = ["anonymous", "reporter", "analyst", "admin"]

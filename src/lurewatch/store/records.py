@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from msgspec import Struct
 
+from lurewatch.campaigns import ApproachRecord, Campaign
+from lurewatch.campaigns import FanoutFinding as CampaignFanout
 from lurewatch.model import TLP_LABELS, Assessment, Finding, Level
 
 if TYPE_CHECKING:
@@ -497,3 +499,134 @@ class MatchCounts(Struct, frozen=True, kw_only=True):
 
     strong: int = 0
     possible: int = 0
+
+
+# -- fan-out contributions and anonymous lookup (issue 6) ------------------------------
+
+FanoutKind = Literal["url", "name_company", "handle"]
+
+
+class FanoutReceipt(Struct, frozen=True, kw_only=True):
+    """A fan-out file stored for a member of staff (their earlier file, if any, replaced)."""
+
+    contributor: str
+    key_id: str
+    received_at: dt.datetime
+    contacts: int  # counterparties in the file
+    sightings: int  # distinct (hash, day) rows kept
+    replaced: bool  # the contributor had sent a file before
+
+
+class AlertedPersona(Struct, frozen=True, kw_only=True):
+    """A stored alert's persona (or loose indicator: ``persona`` None) a hash belongs to."""
+
+    alert_id: str
+    alert_title: str
+    persona: str | None  # the persona's name as the alert gives it
+
+
+class SharedFanoutFinding(Struct, frozen=True, kw_only=True):
+    """One hashed identifier of shared fan-out files that reached ``staff`` members of
+    staff within the window.
+
+    ``contributors`` (usernames, in order of first contact) is for the office
+    only: it never leaves the analysts' pages and API.
+    """
+
+    kind: FanoutKind
+    hash: str
+    staff: int
+    staff_all_time: int
+    first: dt.date
+    last: dt.date
+    contributors: tuple[str, ...]
+    alerted: tuple[AlertedPersona, ...] = ()
+
+
+# -- campaigns -------------------------------------------------------------------------
+
+
+class RelinkSummary(Struct, frozen=True, kw_only=True):
+    """What a relink of every stored contact found (see ``Store.relink_campaigns``)."""
+
+    approaches: int  # contacts linked (exercises left out)
+    campaigns: int  # campaigns kept (two or more members)
+    members: int
+    links: int
+    decisions: int  # analyst decisions replayed
+    at: dt.datetime
+
+
+class CampaignSummary(Struct, frozen=True, kw_only=True):
+    """One campaign as listed. ``name`` was written by an analyst (``named_by``) or made
+    from the names the personas used (adversary text: escape it)."""
+
+    id: int
+    name: str
+    named_by: str | None
+    members: int
+    staff: int  # distinct reporters
+    personas: int  # distinct counterparties
+    first: dt.datetime
+    last: dt.datetime
+    fanout: bool  # 3+ members of staff within 14 days
+    updated_at: dt.datetime
+
+
+class CampaignMember(Struct, frozen=True, kw_only=True):
+    """A reported contact in a campaign: ``record_id`` is ``<report id>:<position>``."""
+
+    record_id: str
+    report_id: int
+    report: str  # reference number
+    position: int
+    reporter: str
+    reporter_team: str | None
+    name: str  # as written
+    company: str
+    profile_url: str | None
+    counterparty_key: str | None  # the persona page's key
+    when: dt.datetime  # first contact, else when reported
+    level: Level  # the contact's rating, as the reporter saw it
+    score: int
+
+
+class CampaignLinkRecord(Struct, frozen=True, kw_only=True):
+    """Why two members are linked; ``detail`` quotes the adversary: escape it."""
+
+    a: str
+    b: str
+    a_report: str
+    a_position: int
+    b_report: str
+    b_position: int
+    reason: str
+    detail: str
+
+
+class CampaignDetail(Struct, frozen=True, kw_only=True):
+    """A campaign with its members, links and fan-out findings, and, for the pictures,
+    alert and STIX of :mod:`lurewatch.campaigns`, the campaign and its approach records
+    (``target`` is the reporter's username: never send records outside the office)."""
+
+    id: int
+    name: str
+    named_by: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    members: tuple[CampaignMember, ...]
+    links: tuple[CampaignLinkRecord, ...]
+    fanout: tuple[CampaignFanout, ...]  # lurewatch.campaigns.fanout over the members
+    campaign: Campaign
+    records: tuple[ApproachRecord, ...]
+
+
+class CampaignJoin(Struct, frozen=True, kw_only=True):
+    """A new report's contact that joined a known campaign on arrival."""
+
+    campaign_id: int
+    report: str
+    position: int
+    linked_to: str  # the member's report reference
+    reason: str
+    detail: str

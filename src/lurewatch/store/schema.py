@@ -330,6 +330,62 @@ class AlertMatchRow(Base):
     found_at: Mapped[dt.datetime]
 
 
+class CampaignRow(Base):
+    """Approaches linked to one operator (see lurewatch.campaigns); rebuilt by a relink."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    named_by: Mapped[str | None] = mapped_column(sa.String(150))  # None: the generated name
+
+
+class CampaignMemberRow(Base):
+    """A stored contact in a campaign: at most one campaign per contact."""
+
+    __tablename__ = "campaign_members"
+
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(sa.Integer, primary_key=True)  # the contact's index
+
+
+class CampaignLinkRow(Base):
+    """Why two contacts of a campaign are linked (one reason per row)."""
+
+    __tablename__ = "campaign_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    a_report_id: Mapped[int] = mapped_column(sa.Integer)
+    a_position: Mapped[int] = mapped_column(sa.Integer)
+    b_report_id: Mapped[int] = mapped_column(sa.Integer)
+    b_position: Mapped[int] = mapped_column(sa.Integer)
+    reason: Mapped[str] = mapped_column(sa.String(40))
+    detail: Mapped[str] = mapped_column(sa.Text)
+
+
+class CampaignDecisionRow(Base):
+    """An analyst's merge, split or name, replayed after every relink."""
+
+    __tablename__ = "campaign_decisions"
+    __table_args__ = (_one_of("kind", ("merge", "split", "name"), "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    details: Mapped[Any] = mapped_column(JSONType)
+    actor: Mapped[str] = mapped_column(sa.String(150))
+    at: Mapped[dt.datetime]
+
+
 class AuditRow(Base):
     """Append-only. ``hash`` = SHA-256 of the canonical JSON of the entry (see audit.py)."""
 
@@ -343,3 +399,38 @@ class AuditRow(Base):
     details: Mapped[str] = mapped_column(sa.Text)  # canonical JSON text, exactly as hashed
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+# -- fan-out contributions (issue 6) ---------------------------------------------------------
+
+FANOUT_KINDS = ("url", "name_company", "handle")
+
+
+class FanoutFileRow(Base):
+    """A member of staff's latest ``--share-fanout`` file: one each (a re-upload replaces it)."""
+
+    __tablename__ = "fanout_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    key_id: Mapped[str] = mapped_column(sa.String(16))
+    received_at: Mapped[dt.datetime]
+    contacts: Mapped[int] = mapped_column(sa.Integer)
+
+
+class FanoutSightingRow(Base):
+    """One keyed hash of a counterparty in a fan-out file, with a day it wrote (None: no date)."""
+
+    __tablename__ = "fanout_sightings"
+    __table_args__ = (
+        sa.Index("ix_fanout_sightings_kind_hash_day", "kind", "hash", "day"),
+        _one_of("kind", FANOUT_KINDS, "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("fanout_files.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    hash: Mapped[str] = mapped_column(sa.String(64))
+    day: Mapped[dt.date | None] = mapped_column(sa.Date)

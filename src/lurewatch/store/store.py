@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from lurewatch.store.alerts import AlertsMixin
 from lurewatch.store.auditlog import AuditMixin
+from lurewatch.store.campaigns import CampaignsMixin
 from lurewatch.store.cases import CasesMixin
 from lurewatch.store.core import Clock, StoreUnavailable, system_clock
 from lurewatch.store.engine import create_store_engine, display_url, parse_url, sqlite_path
@@ -20,6 +21,7 @@ from lurewatch.store.figures import FiguresMixin
 from lurewatch.store.hunting import HuntingMixin
 from lurewatch.store.migrate import current_revision, head_revision, upgrade
 from lurewatch.store.reports import ReportsMixin
+from lurewatch.store.sharing import SharingMixin
 from lurewatch.store.users import UsersMixin
 from lurewatch.store.views import TriageViewsMixin
 
@@ -65,6 +67,8 @@ class Store(
     HuntingMixin,
     TriageViewsMixin,
     FiguresMixin,
+    SharingMixin,
+    CampaignsMixin,
     AuditMixin,
 ):
     """The security office's records over SQLite or PostgreSQL.

@@ -16,7 +16,7 @@ from lurewatch.web.errors import install_error_handlers
 from lurewatch.web.middleware import BodyLimit, SecurityHeaders
 from lurewatch.web.models import ValidationErrorBody, record_schemas
 from lurewatch.web.ratelimit import LoginLimiter
-from lurewatch.web.routes import admin, alerts, cases, personas, reports, session
+from lurewatch.web.routes import admin, alerts, cases, personas, reports, session, sharing
 from lurewatch.web.sessions import SessionStore, signing_key
 
 DESCRIPTION = """\
@@ -78,8 +78,11 @@ def create_app(settings: Settings, store: Store, *, now: Clock = system_clock) -
         login_limiter=LoginLimiter(now),
         now=now,
     )
+    # The institution key for fan-out files and anonymous lookups (503 there without one).
+    app.state.sharing = sharing.sharing_state(settings, now)
+    sharing.install_access_log_redaction()
     install_error_handlers(app)
-    for module in (session, reports, cases, personas, alerts, admin):
+    for module in (session, reports, cases, personas, alerts, admin, sharing):
         app.include_router(module.router)
     for router in pages.routers():
         app.include_router(router)

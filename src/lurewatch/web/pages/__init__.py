@@ -11,7 +11,18 @@ from importlib import import_module
 from fastapi import APIRouter
 
 # Each module defines ``router``; listed here so a new page area is one line.
-_MODULES = ("auth", "triage", "cases", "alerts", "staff", "personas", "dashboard", "admin")
+_MODULES = (
+    "auth",
+    "triage",
+    "cases",
+    "alerts",
+    "staff",
+    "personas",
+    "campaigns",
+    "dashboard",
+    "admin",
+    "fanout",
+)
 
 
 def routers() -> list[APIRouter]:

@@ -1,0 +1,243 @@
+"""Campaigns in the store: relink, analyst decisions kept across relinks, joining on arrival.
+
+Synthetic data only. Every test runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from storesupport import MakeContact, MakeSubmission
+
+from lurewatch.model import Level
+from lurewatch.office import receive_report
+from lurewatch.store import InvalidValue, NotFound, Store
+from lurewatch.store.records import SubmittedItem
+
+PERSONA_URL = "https://www.linkedin.com/in/avery-lin-synthetic"
+STAFF = ("sam", "vic", "uma", "lee", "kit")
+TEMPLATE = (
+    "Dear colleague, your work on the committee is impressive. An important client of ours "
+    "pays USD 1,500 for each short insight report on upcoming budget discussions, and would "
+    "welcome a call next week to agree the first topic with you in confidence."
+)
+
+
+@pytest.fixture
+def office(people: Store) -> Store:
+    """``people`` plus three more reporters, so five members of staff can be approached."""
+    for username in ("uma", "lee", "kit"):
+        people.create_user(username, display_name=username.title(), role="reporter", actor="root")
+    return people
+
+
+def avery(contact: MakeContact, day: int, **kw: Any) -> Any:
+    return contact(
+        kw.pop("name", "Avery Lin"),
+        kw.pop("url", PERSONA_URL),
+        company="Bright Path Executive Search",
+        first_contact=f"2026-11-{day:02d}",
+        items=(SubmittedItem(kind="message", excerpt=TEMPLATE),),
+        **kw,
+    )
+
+
+def five_staff(store: Store, contact: MakeContact, submission: MakeSubmission) -> list[str]:
+    """One persona writes to five members of staff within nine days (as in the demo)."""
+    return [
+        store.submit_report(submission(who, avery(contact, 2 + 2 * i))).reference
+        for i, who in enumerate(STAFF)
+    ]
+
+
+def member_reports(store: Store, campaign_id: int) -> list[str]:
+    return sorted(m.report for m in store.get_campaign(campaign_id).members)
+
+
+def test_one_persona_writing_to_five_staff_is_one_campaign_with_reasons(
+    office: Store, contact: MakeContact, submission: MakeSubmission
+) -> None:
+    refs = five_staff(office, contact, submission)
+    unrelated = office.submit_report(
+        submission("sam", contact("Jordan Hale", "https://www.linkedin.com/in/jordan-hale-x"))
+    ).reference
+    drill = office.submit_report(submission("vic", avery(contact, 20), is_exercise=True)).reference
+
+    summary = office.relink_campaigns(actor="ana")
+
+    assert (summary.approaches, summary.campaigns, summary.members, summary.links) == (6, 1, 5, 4)
+    (listed,) = office.list_campaigns()
+    assert (listed.members, listed.staff, listed.personas, listed.fanout) == (5, 5, 1, True)
+    assert listed.name == "Avery Lin (Bright Path Executive Search)"
+    assert listed.first.date().isoformat() == "2026-11-02"
+    assert listed.last.date().isoformat() == "2026-11-10"
+    detail = office.get_campaign(listed.id)
+    assert sorted(m.report for m in detail.members) == sorted(refs)
+    assert unrelated not in {m.report for m in detail.members}
+    assert drill not in {m.report for m in detail.members}
+    assert {m.reporter for m in detail.members} == set(STAFF)
+    assert {m.reporter_team for m in detail.members} == {
+        "Committee clerks",
+        "Visitor centre",
+        None,
+    }
+    assert [(lk.reason, lk.detail) for lk in detail.links] == [
+        ("profile-url", "same profile address: linkedin.com/in/avery-lin-synthetic")
+    ] * 4
+    assert {f.kind for f in detail.fanout} >= {"persona", "campaign"}
+    assert office.campaign_for(refs[0], 0) == listed.id
+    assert office.campaign_for(unrelated, 0) is None
+    (entry,) = [e for e in office.audit_entries(limit=1000) if e.action == "campaign.relink"]
+    assert entry.actor == "ana"
+    assert entry.details == {
+        "approaches": 6,
+        "campaigns": 1,
+        "members": 5,
+        "links": 4,
+        "decisions": 0,
+    }
+
+
+def test_a_relink_keeps_the_campaign_id_and_finds_nothing_in_an_empty_store(
+    office: Store, contact: MakeContact, submission: MakeSubmission
+) -> None:
+    assert office.relink_campaigns(actor="ana").campaigns == 0
+    assert office.list_campaigns() == []
+    five_staff(office, contact, submission)
+    office.relink_campaigns(actor="ana")
+    (first,) = office.list_campaigns()
+    office.relink_campaigns(actor="ana")
+    (again,) = office.list_campaigns()
+    assert again.id == first.id
+    with pytest.raises(NotFound):
+        office.get_campaign(first.id + 100)
+
+
+def test_merge_split_and_name_are_kept_across_relinks(
+    office: Store, contact: MakeContact, submission: MakeSubmission
+) -> None:
+    refs = five_staff(office, contact, submission)
+    # A second persona, linked to nothing of the first, writes to two members of staff.
+    other_url = "https://www.linkedin.com/in/casey-moor-synthetic"
+    others = [
+        office.submit_report(
+            submission(who, contact("Casey Moor", other_url, first_contact="2026-11-20"))
+        ).reference
+        for who in ("sam", "vic")
+    ]
+    office.relink_campaigns(actor="ana")
+    big = office.campaign_for(refs[0], 0)
+    small = office.campaign_for(others[0], 0)
+    assert big is not None and small is not None and big != small
+
+    merged = office.merge_campaigns(big, small, actor="ana", note="same operator, per partner")
+    assert member_reports(office, merged) == sorted(refs + others)
+    analyst = [lk for lk in office.get_campaign(merged).links if lk.reason == "analyst"]
+    assert [lk.detail for lk in analyst] == ["merged by an analyst: same operator, per partner"]
+
+    left = office.split_member(merged, refs[2], 0, actor="ben")
+    assert left == [merged]
+    assert office.campaign_for(refs[2], 0) is None
+    office.name_campaign(merged, "  Operation   Bright Path ", actor="ben")
+
+    for _ in range(2):  # decisions replay the same way every time
+        summary = office.relink_campaigns(actor="ana")
+        assert summary.decisions == 3
+        (only,) = office.list_campaigns()
+        assert only.id == merged
+        assert (only.name, only.named_by) == ("Operation Bright Path", "ben")
+        assert member_reports(office, merged) == sorted([*refs[:2], *refs[3:], *others])
+        assert office.campaign_for(refs[2], 0) is None
+
+    office.name_campaign(merged, "", actor="ana")  # back to the generated name
+    (only,) = office.list_campaigns()
+    assert only.named_by is None and only.name.startswith("Avery Lin")
+    actions = [e.action for e in office.audit_entries(limit=1000)]
+    assert {"campaign.merge", "campaign.split", "campaign.name"} <= set(actions)
+
+
+def test_removing_the_member_that_held_a_campaign_together_splits_it(
+    office: Store, contact: MakeContact, submission: MakeSubmission
+) -> None:
+    office.relink_campaigns(actor="ana")
+    a = office.submit_report(submission("sam", contact("Avery Lin", PERSONA_URL))).reference
+    b = office.submit_report(submission("vic", contact("Avery Lin", PERSONA_URL))).reference
+    office.relink_campaigns(actor="ana")
+    cid = office.campaign_for(a, 0)
+    assert cid is not None
+    assert office.split_member(cid, a, 0, actor="ana") == []  # one member left: no campaign
+    assert office.list_campaigns() == []
+    office.relink_campaigns(actor="ana")
+    assert office.list_campaigns() == []
+    assert office.campaign_for(b, 0) is None
+    with pytest.raises(NotFound):
+        office.split_member(cid, a, 0, actor="ana")
+
+
+def test_bad_decisions_are_refused(
+    office: Store, contact: MakeContact, submission: MakeSubmission
+) -> None:
+    five_staff(office, contact, submission)
+    office.relink_campaigns(actor="ana")
+    (c,) = office.list_campaigns()
+    with pytest.raises(InvalidValue):
+        office.merge_campaigns(c.id, c.id, actor="ana")
+    with pytest.raises(NotFound):
+        office.merge_campaigns(c.id, c.id + 1, actor="ana")
+    with pytest.raises(InvalidValue):
+        office.name_campaign(c.id, "x" * 201, actor="ana")
+
+
+def test_a_new_report_joining_a_known_campaign_is_rated_high_at_once(
+    office: Store, contact: MakeContact, submission: MakeSubmission
+) -> None:
+    refs = five_staff(office, contact, submission)[:3]
+    office.relink_campaigns(actor="ana")
+    cid = office.campaign_for(refs[0], 0)
+    # The persona writes again, under a fresh profile address but the same name, firm
+    # and template; the member of staff rated it medium.
+    arriving = submission(
+        "kit",
+        avery(contact, 25, url="https://www.linkedin.com/in/avery-lin-2", score=45),
+    )
+    report = receive_report(office, arriving)
+    assert report.level is Level.MEDIUM  # what the person saw
+
+    stored = office.get_report(report.reference)
+    assert (stored.level, stored.score) == (Level.HIGH, 70)
+    assert office.campaign_for(report.reference, 0) == cid
+    links = office.get_campaign(cid or 0).links
+    assert [lk.reason for lk in links if report.reference in (lk.a_report, lk.b_report)] == [
+        "persona"
+    ]
+    (entry,) = [e for e in office.audit_entries(limit=1000) if e.action == "report.campaign"]
+    assert entry.target == f"report:{report.reference}"
+    assert entry.details["from"] == {"level": "medium", "score": 45}
+    assert entry.details["to"] == {"level": "high", "score": 70}
+    assert entry.details["campaigns"] == [cid]
+    assert entry.details["joined"][0]["reason"] == "persona"
+    assert "known campaign" in entry.details["why"]
+
+
+def test_an_unrelated_or_exercise_report_does_not_join(
+    office: Store, contact: MakeContact, submission: MakeSubmission
+) -> None:
+    five_staff(office, contact, submission)
+    office.relink_campaigns(actor="ana")
+    stranger = receive_report(
+        office,
+        submission(
+            "kit",
+            contact("Jordan Hale", "https://www.linkedin.com/in/jordan-hale-x", score=40),
+        ),
+    )
+    drill = receive_report(
+        office, submission("kit", avery(contact, 26, score=40), is_exercise=True)
+    )
+    for ref in (stranger.reference, drill.reference):
+        assert office.campaign_for(ref, 0) is None
+        assert office.get_report(ref).level is Level.MEDIUM
+    assert not [e for e in office.audit_entries(limit=1000) if e.action == "report.campaign"]
+    (c,) = office.list_campaigns()
+    assert c.members == 5
