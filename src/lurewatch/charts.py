@@ -312,10 +312,10 @@ class Mark:
     href: str | None = None
 
 
-_TL_W = 640
-_TL_LEFT, _TL_RIGHT = 150, 20
+_TL_W = 720
+_TL_LEFT, _TL_RIGHT = 200, 20
 _TL_TOP, _TL_LANE = 16, 30
-_LANE_CHARS = 22
+_LANE_CHARS = 26
 
 
 def _short(text: str, limit: int = _LANE_CHARS) -> str:
