@@ -17,6 +17,7 @@ from lurewatch.store.records import SubmittedItem
 
 PERSONA_URL = "https://www.linkedin.com/in/avery-lin-synthetic"
 STAFF = ("sam", "vic", "uma", "lee", "kit")
+URL_2 = "https://www.linkedin.com/in/jo-pike-synthetic"
 TEMPLATE = (
     "Dear colleague, your work on the committee is impressive. An important client of ours "
     "pays USD 1,500 for each short insight report on upcoming budget discussions, and would "
@@ -96,6 +97,7 @@ def test_one_persona_writing_to_five_staff_is_one_campaign_with_reasons(
         "members": 5,
         "links": 4,
         "decisions": 0,
+        "raised": 0,  # every member was already rated high
     }
 
 
@@ -241,3 +243,45 @@ def test_an_unrelated_or_exercise_report_does_not_join(
     assert not [e for e in office.audit_entries(limit=1000) if e.action == "report.campaign"]
     (c,) = office.list_campaigns()
     assert c.members == 5
+
+
+def test_a_campaign_that_fans_out_raises_every_member(
+    office: Store, contact: MakeContact, submission: MakeSubmission
+) -> None:
+    # Rated medium by each member of staff: the pattern shows only across them.
+    days = (2, 6, 9, 30)  # three staff within 14 days, and a fourth weeks later
+    refs = [
+        office.submit_report(submission(who, avery(contact, day, score=45))).reference
+        for who, day in zip(STAFF, days, strict=False)
+    ]
+    two = [  # another persona reaching only two members of staff: no fan-out
+        office.submit_report(
+            submission(
+                who,
+                contact(
+                    "Jo Pike",
+                    URL_2,
+                    score=45,
+                    company="Northgate Policy Forum",
+                    first_contact="2026-11-03",
+                    items=(SubmittedItem(kind="message", excerpt="Would you join our panel?"),),
+                ),
+            )
+        ).reference
+        for who in ("sam", "vic")
+    ]
+    assert {office.get_report(r).level for r in refs + two} == {Level.MEDIUM}
+
+    summary = office.relink_campaigns(actor="ana")
+
+    assert summary.raised == 4
+    for reference in refs:  # the one written to weeks later too: it is a member
+        report = office.get_report(reference)
+        assert (report.level, report.score) == (Level.HIGH, 70)
+    assert {office.get_report(r).level for r in two} == {Level.MEDIUM}
+    raised = [e for e in office.audit_entries(limit=1000) if e.action == "report.campaign"]
+    assert sorted(e.target for e in raised) == sorted(f"report:{r}" for r in refs)
+    assert all(e.details["from"] == {"level": "medium", "score": 45} for e in raised)
+    assert "within 14 days" in raised[0].details["why"]
+    # A second relink raises nothing again.
+    assert office.relink_campaigns(actor="ana").raised == 0

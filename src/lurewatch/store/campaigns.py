@@ -456,10 +456,27 @@ class CampaignsMixin(StoreCore):
                     written[r.id] = (c.name, c.company)
             decisions = self._decisions(s)
         linking = resolve(records, decisions)
+        # A campaign that reached several members of staff within the window raises every
+        # one of its members, not only the approaches inside the window.
+        fanned: set[int] = set()
+        for found in fanout(
+            records, linking, min_targets=FANOUT_STAFF, window=FANOUT_WINDOW, kinds=("campaign",)
+        ):
+            campaign = linking.campaign_of(found.records[0]) if found.records else None
+            if campaign is not None:
+                fanned.update(_parse_id(m)[0] for m in campaign.members)
         now = self._clock()
         with self._write() as s:
             self._replace(
                 s, linking.campaigns, scope=None, written=written, decisions=decisions, now=now
+            )
+            raised = self._rate_high(
+                s,
+                sorted(fanned),
+                actor=actor,
+                now=now,
+                why=f"its campaign reached {FANOUT_STAFF} or more members of staff within "
+                f"{FANOUT_WINDOW.days} days: every member is rated high",
             )
             summary = RelinkSummary(
                 approaches=len(records),
@@ -468,6 +485,7 @@ class CampaignsMixin(StoreCore):
                 links=sum(len(c.links) for c in linking.campaigns),
                 decisions=len(decisions),
                 at=now,
+                raised=raised,
             )
             self._audit(
                 s,
@@ -481,6 +499,7 @@ class CampaignsMixin(StoreCore):
                     "members": summary.members,
                     "links": summary.links,
                     "decisions": summary.decisions,
+                    "raised": raised,
                 },
             )
         return summary
@@ -845,6 +864,44 @@ class CampaignsMixin(StoreCore):
                 )
             if not out:
                 return []
+            self._rate_high(
+                s,
+                [row.id],
+                actor=actor,
+                now=now,
+                why="a contact joined a known campaign on arrival: rated high at once",
+                campaigns=sorted({j.campaign_id for j in out}),
+                joined=[
+                    {"position": j.position, "linked_to": j.linked_to, "reason": j.reason}
+                    for j in out
+                ],
+            )
+        return out
+
+    def _report_row_for_update(self, s: Session, report_id: int) -> ReportRow:
+        row = s.get(ReportRow, report_id)
+        if row is None:
+            raise NotFound(f"no report with id {report_id}")
+        return row
+
+    def _rate_high(
+        self,
+        s: Session,
+        report_ids: Sequence[int],
+        *,
+        actor: str,
+        now: dt.datetime,
+        why: str,
+        **details: Any,
+    ) -> int:
+        """Rate these reports high (score at least the high threshold), each with an audit
+        entry saying why and keeping the rating before; reports already there are left.
+        The number raised."""
+        raised = 0
+        for report_id in report_ids:
+            row = self._report_row_for_update(s, report_id)
+            if row.level == Level.HIGH.value and row.score >= HIGH_AT:
+                continue
             before = {"level": row.level, "score": row.score}
             row.level = Level.HIGH.value
             row.score = max(row.score, HIGH_AT)
@@ -854,22 +911,13 @@ class CampaignsMixin(StoreCore):
                 at=now,
                 actor=actor,
                 action="report.campaign",
-                target=f"report:{report.reference}",
+                target=f"report:{row.reference}",
                 details={
-                    "why": "a contact joined a known campaign on arrival: rated high at once",
-                    "campaigns": sorted({j.campaign_id for j in out}),
-                    "joined": [
-                        {"position": j.position, "linked_to": j.linked_to, "reason": j.reason}
-                        for j in out
-                    ],
+                    "why": why,
+                    **details,
                     "from": before,
                     "to": {"level": row.level, "score": row.score},
                 },
             )
-        return out
-
-    def _report_row_for_update(self, s: Session, report_id: int) -> ReportRow:
-        row = s.get(ReportRow, report_id)
-        if row is None:
-            raise NotFound(f"no report with id {report_id}")
-        return row
+            raised += 1
+        return raised

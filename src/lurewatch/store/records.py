@@ -555,6 +555,7 @@ class RelinkSummary(Struct, frozen=True, kw_only=True):
     links: int
     decisions: int  # analyst decisions replayed
     at: dt.datetime
+    raised: int = 0  # member reports rated high because their campaign fanned out
 
 
 class CampaignSummary(Struct, frozen=True, kw_only=True):
