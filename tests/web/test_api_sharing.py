@@ -235,7 +235,7 @@ def test_a_lookup_of_an_alerted_persona_spelled_differently_matches(
     assert response.json() == {
         "matched": True,
         "kinds": ["url"],
-        "searched": ["alerts"],
+        "searched": ["alerts", "campaigns"],
         "advice": "Do not reply or accept anything. Report it to the security office "
         "(lurewatch report, or the Check and report page): a match means the office already "
         "knows this persona.",
@@ -339,3 +339,40 @@ def test_the_key_file_comes_from_the_environment(key_file: Path) -> None:
     settings = Settings.from_env({"LUREWATCH_INSTITUTION_KEY_FILE": f" {key_file} "})
     assert settings.institution_key_file == key_file
     assert Settings.from_env({}).institution_key_file is None
+
+
+def test_a_lookup_finds_a_campaign_member_that_no_alert_names(client: Any, store: Store) -> None:
+    from lurewatch.model import Level
+    from lurewatch.store.records import ReportSubmission, SubmittedContact, SubmittedItem
+
+    def approach(reporter: str, day: int) -> None:
+        store.submit_report(
+            ReportSubmission(
+                reporter=reporter,
+                channel="api",
+                contacts=(
+                    SubmittedContact(
+                        name="Casey Vell",
+                        profile_url="https://www.linkedin.com/in/casey-vell-synthetic",
+                        company="Harbour Insight Partners",
+                        level=Level.HIGH,
+                        score=80,
+                        first_contact=f"2026-11-{day:02d}",
+                        items=(
+                            SubmittedItem(kind="message", excerpt="Add me on WeChat: casey_hv21"),
+                        ),
+                    ),
+                ),
+            )
+        )
+
+    asked = lookup_body(profile_url="uk.linkedin.com/in/Casey-Vell-Synthetic/")
+    by_handle = lookup_body(handles=["WeChat: casey_hv21"])
+    assert client.post("/api/lookup", content=asked).json()["matched"] is False
+    approach("sam", 2)
+    approach("kim", 5)
+    store.relink_campaigns(actor="ana")
+    answer = client.post("/api/lookup", content=asked).json()
+    assert (answer["matched"], answer["kinds"]) == (True, ["url"])
+    assert client.post("/api/lookup", content=by_handle).json()["kinds"] == ["handle"]
+    assert client.post("/api/lookup", content=UNRELATED).json()["matched"] is False

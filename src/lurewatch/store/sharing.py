@@ -28,12 +28,22 @@ from lurewatch.sharing import (
     detect_fanout,
     known_from_alerts,
     match_lookup,
+    persona_ids,
 )
+from lurewatch.sharing.ids import identifiers_written
 from lurewatch.store.alerts import ALERTS_VERSION, _alert_from_body
 from lurewatch.store.core import StoreCore
 from lurewatch.store.errors import InvalidValue
 from lurewatch.store.records import AlertedPersona, FanoutKind, FanoutReceipt, SharedFanoutFinding
-from lurewatch.store.schema import AlertRow, FanoutFileRow, FanoutSightingRow, UserRow
+from lurewatch.store.schema import (
+    AlertRow,
+    CampaignMemberRow,
+    CampaignRow,
+    FanoutFileRow,
+    FanoutSightingRow,
+    ReportRow,
+    UserRow,
+)
 
 # One file's rows (hashes x days). A real export gives a few per counterparty; the cap
 # stops a crafted file (one contact, thousands of dates) from costing millions of rows.
@@ -102,6 +112,8 @@ class SharingMixin(StoreCore):
     # (alerts version, key id, hash -> alerted personas): re-hashing every alert persona
     # costs milliseconds per alert, so it is done again only when the alerts change.
     _known_hashes: tuple[int, str, dict[str, tuple[AlertedPersona, ...]]] | None = None
+    # The same for the contacts that are members of a stored campaign.
+    _campaign_hashes: tuple[tuple[object, ...], str, dict[str, tuple[str, ...]]] | None = None
 
     def _known(self, s: Session, key: InstitutionKey) -> dict[str, tuple[AlertedPersona, ...]]:
         version = self._counter(s, ALERTS_VERSION)
@@ -109,6 +121,45 @@ class SharingMixin(StoreCore):
         if cached is None or cached[0] != version or cached[1] != key.key_id:
             cached = (version, key.key_id, alerted_personas(key, _stored_alerts(s)))
             self._known_hashes = cached
+        return cached[2]
+
+    def _campaign_known(self, s: Session, key: InstitutionKey) -> dict[str, tuple[str, ...]]:
+        """hash -> ("campaign",) for every campaign member's profile address, name with
+        company, and the handles, numbers and addresses it wrote; rebuilt when the stored
+        campaigns change."""
+        version = (
+            s.scalar(sa.select(sa.func.count()).select_from(CampaignMemberRow)),
+            s.scalar(sa.select(sa.func.max(CampaignRow.updated_at))),
+        )
+        cached = self._campaign_hashes
+        if cached is None or cached[0] != version or cached[1] != key.key_id:
+            known: dict[str, tuple[str, ...]] = {}
+            rows = s.execute(
+                sa.select(ReportRow.items, CampaignMemberRow.position).join(
+                    ReportRow, ReportRow.id == CampaignMemberRow.report_id
+                )
+            )
+            for items, position in rows:
+                contact = items[position] if isinstance(items, list) else None
+                if not isinstance(contact, dict) or position >= len(items):
+                    continue
+                written = {
+                    pair
+                    for item in contact.get("items") or ()
+                    if isinstance(item, dict)
+                    for pair in identifiers_written(str(item.get("excerpt") or ""))
+                }
+                ids = persona_ids(
+                    key,
+                    profile_url=contact.get("profile_url"),
+                    name=contact.get("name"),
+                    company=contact.get("company"),
+                    handles=written,
+                )
+                for h in (ids.url, ids.name_company, *ids.handles):
+                    if h:
+                        known[h] = ("campaign",)
+            cached = self._campaign_hashes = (version, key.key_id, known)
         return cached[2]
 
     # -- fan-out files ----------------------------------------------------------------
@@ -257,11 +308,15 @@ class SharingMixin(StoreCore):
 
     def lookup_persona(self, ids: PersonaIds, key: InstitutionKey) -> tuple[FanoutKind, ...]:
         """Which fields of a lookup's hashes (``url``, ``name_company``, ``handle``) name a
-        stored alert persona or indicator under ``key``; empty when none does.
+        stored alert persona or indicator, or a member of a stored campaign, under ``key``;
+        empty when none does.
 
         Deliberately coarse: no alert, persona or count comes back, and nothing
         is written (no audit entry: the asker is not known and must not be).
         """
         with self._read() as s:
             known = self._known(s, key)
-        return tuple(dict.fromkeys(_KINDS[m.field] for m in match_lookup(ids, known)))
+            in_campaigns = self._campaign_known(s, key)
+        fields = [m.field for m in match_lookup(ids, known)]
+        fields += [m.field for m in match_lookup(ids, in_campaigns)]
+        return tuple(dict.fromkeys(_KINDS[f] for f in fields))

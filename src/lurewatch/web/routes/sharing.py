@@ -299,6 +299,6 @@ async def lookup(request: Request, store: StoreDep, key: KeyDep) -> LookupAnswer
     return LookupAnswer(
         matched=bool(kinds),
         kinds=list(kinds),
-        searched=["alerts"],
+        searched=["alerts", "campaigns"],
         advice=ADVICE if kinds else ADVICE_NO_MATCH,
     )
