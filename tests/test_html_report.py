@@ -552,3 +552,68 @@ def test_cli_html_in_the_browser(open_page: Any, tmp_path: Path) -> None:
                 for e in f.evidence}  # fmt: skip
     assert {m.casefold() for m in marks.all_inner_texts()} <= evidence
     page.screenshot(path=str(tmp_path / "cli-report.png"), full_page=True)
+
+
+# --- people who seem linked -------------------------------------------------------------
+
+
+def _linked_result(handle_b: str) -> ScanResult:
+    def person(name: str, handle: str, day: int) -> ScanContact:
+        return ScanContact(
+            name=name,
+            profile_url=f"https://www.linkedin.com/in/{name.split()[0].lower()}-x",
+            company=f"Firm {name.split()[0]}",
+            level=Level.MEDIUM,
+            score=45,
+            findings=(),
+            items=(
+                ScanItem(
+                    kind="message",
+                    date=f"2026-11-{day:02d}T09:00:00+00:00",
+                    excerpt=f"Happy to talk. My WeChat ID is {handle}",
+                ),
+            ),
+            first_contact=f"2026-11-{day:02d}T09:00:00+00:00",
+            item_count=1,
+        )
+
+    contacts = (
+        person(f"Amy {SCRIPT} Lind", "bryr_amy88", 3),
+        person("Ben Osei", handle_b, 5),
+        person("Cy Dale", "cy_dale_7", 7),
+    )
+    return msgspec_replace(hostile_result(), contacts=contacts)
+
+
+def test_people_sharing_a_handle_are_shown_linked_with_a_graph() -> None:
+    page = scan_html(_linked_result("bryr_amy88"))
+    assert "People who seem linked" in page
+    section = page[page.index("People who seem linked") : page.index('id="people-heading"')]
+    assert section.count("<svg") == 1
+    assert 'href="#person-1"' in section and 'href="#person-2"' in section
+    assert "#person-3" not in section  # Cy shares nothing
+    assert "bryr_amy88" in section  # what agreed
+    assert "<script>" not in section and esc(SCRIPT) in section
+    import xml.etree.ElementTree as ET
+
+    svg = section[section.index("<svg") : section.index("</svg>") + 6]
+    root = ET.fromstring(svg)
+    assert not [el for el in root.iter() if any(a.startswith("on") for a in el.attrib)]
+
+
+def test_no_linked_section_when_nobody_shares_anything() -> None:
+    assert "People who seem linked" not in scan_html(_linked_result("someone_else_2"))
+    assert "People who seem linked" not in scan_html(hostile_result())
+
+
+def test_browser_linked_graph_runs_nothing_and_links_to_the_people(
+    open_page: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "linked.html"
+    path.write_text(scan_html(_linked_result("bryr_amy88")), encoding="utf-8")
+    o = open_page(path)
+    assert_nothing_ran(o, path)
+    graph = o.page.locator("figure svg")
+    assert graph.count() == 1 and graph.is_visible()
+    box = graph.bounding_box()
+    assert box is not None and box["width"] > 200 and box["height"] > 50

@@ -133,6 +133,57 @@ class ContactView:
     timeline: Timeline | None
 
 
+@dataclass(frozen=True, slots=True)
+class LinkedView:
+    """People who wrote to the owner and share something (a handle, a message template, a
+    firm): the campaign graph of them, and why they are linked."""
+
+    names: tuple[str, ...]
+    graph: object  # lurewatch.charts.Svg: escaped when built, printed as markup
+    reasons: tuple[tuple[str, str], ...]  # (reason, what agreed)
+
+
+def _linked(contacts: Sequence[ScanContact]) -> tuple[LinkedView, ...]:
+    """Groups of the people in this export whom the campaign linker joins (two or more)."""
+    if len(contacts) < 2:
+        return ()
+    from lurewatch.campaigns import ApproachRecord, campaign_graph_svg, link
+
+    records = [
+        ApproachRecord(
+            id=str(rank),
+            target="you",
+            when=_parse_date(c.first_contact) or dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
+            name=c.name,
+            company=c.company,
+            profile_url=c.profile_url or "",
+            text="\n".join(i.excerpt for i in c.items),
+        )
+        for rank, c in enumerate(contacts, start=1)
+    ]
+    linking = link(records)
+    views = []
+    for n, campaign in enumerate(linking.campaigns, start=1):
+        if len(campaign.members) < 2:
+            continue
+        graph = campaign_graph_svg(
+            campaign,
+            records,
+            linking,
+            target_label=lambda _key: "you",
+            href=lambda node: f"#person-{node.records[0]}" if node.kind == "persona" else None,
+            chart_id=f"linked-{n}",
+        )
+        views.append(
+            LinkedView(
+                names=tuple(contacts[int(m) - 1].name for m in campaign.members),
+                graph=graph,
+                reasons=tuple((lk.reason, lk.detail) for lk in campaign.links),
+            )
+        )
+    return tuple(views)
+
+
 def scan_html(result: ScanResult) -> str:
     """The scan as a complete, self-contained HTML5 page (no script, no external fetch)."""
     s = result.summary
@@ -154,6 +205,7 @@ def scan_html(result: ScanResult) -> str:
         shown=len(contacts),
         general_advice=_GENERAL_ADVICE,
         contacts=contacts,
+        linked=_linked(result.contacts),
         files=files,
         skipped=s.skipped,
     )
@@ -167,8 +219,11 @@ def _flat(text: str) -> str:
 
 
 def _safe_text(value: object) -> object:
-    """Every string printed by the template: visible controls, always encodable."""
-    if not isinstance(value, str):
+    """Every string printed by the template: visible controls, always encodable.
+
+    Markup built by lurewatch (``__html__``: the campaign graph, escaped as it was
+    built) passes as it is."""
+    if not isinstance(value, str) or hasattr(value, "__html__"):
         return value
     text = display_safe(value)
     try:
