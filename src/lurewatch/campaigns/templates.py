@@ -24,7 +24,6 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash
 
 from lurewatch.textnorm import norm_tokens
 
@@ -65,6 +64,8 @@ def shingles(tokens: Sequence[str], size: int) -> list[bytes]:
 @lru_cache(maxsize=16)
 def permutations(num_perm: int, seed: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
     """datasketch's permutation parameters ``(a, b)`` for these settings."""
+    from datasketch import MinHash  # imported when first needed: it takes a third of a second
+
     a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
     return np.asarray(a, dtype=U32), np.asarray(b, dtype=U32)
 
