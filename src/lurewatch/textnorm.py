@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import NamedTuple
+from itertools import accumulate
+from typing import NamedTuple, cast
 
 # Letters and digits; underscores separate (``wechat_id`` -> ``wechat``, ``id``).
 # Combining marks and invisible format characters stay inside a token so that
@@ -24,6 +25,9 @@ from typing import NamedTuple
 _INVISIBLE = "\u00ad\u034f\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"
 _WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f" + _INVISIBLE + r"])+")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
+# The same, captured: ``split`` then gives separators and tokens in turn, whose
+# lengths add up to every token's offsets without a match object per token.
+_ASCII_SPLIT = re.compile(r"([a-z0-9]+)")
 _STRIP_INVISIBLE = {ord(c): None for c in _INVISIBLE}
 # A word character outside ASCII, a combining mark or an invisible character: text
 # without any of these tokenises exactly like ASCII text (curly quotes, dashes and
@@ -70,9 +74,27 @@ def normalise_word(word: str) -> str:
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
-def plain_text(text: str) -> bool:
-    """True when the text tokenises like ASCII (nothing to fold)."""
-    return text.isascii() or _NEEDS_FOLDING.search(text) is None
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+@lru_cache(maxsize=4096)
+def _fold_run(run: str) -> str | None:
+    """A run of non-ASCII characters folded character for character, or None.
+
+    Each character must become exactly one character that is not a word character
+    outside ASCII: a Latin letter with accents its ASCII letter ("é" -> "e"),
+    punctuation itself. Combining marks, invisible characters, other scripts and
+    ligatures give None.
+    """
+    out = []
+    for ch in run:
+        if _COMBINING.match(ch) is not None:
+            return None  # a loose mark would shift offsets once removed
+        folded = _COMBINING.sub("", unicodedata.normalize("NFKD", ch)).lower()
+        if len(folded) != 1 or _NEEDS_FOLDING.match(folded) is not None:
+            return None
+        out.append(folded)
+    return "".join(out)
 
 
 @lru_cache(maxsize=8)  # tokens and then spans of the same text: fold it once
@@ -84,15 +106,18 @@ def _ascii_words(text: str) -> str | None:
     ASCII tokeniser on this string gives the same tokens, at the same offsets,
     as normalising word by word, only much faster. Anything else (other
     scripts, ligatures, invisible characters, loose combining marks) is None.
+    Only the runs of non-ASCII characters are looked at (each distinct run once).
     """
-    if plain_text(text):
+    if text.isascii():
         return text.lower()
-    if _COMBINING.search(text) is not None:
-        return None  # a loose mark would shift offsets once removed
-    folded = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).lower()
-    if len(folded) != len(text) or _NEEDS_FOLDING.search(folded) is not None:
+    runs = _NON_ASCII.findall(text)
+    folded = [_fold_run(r) for r in runs]
+    if None in folded:
         return None
-    return folded
+    if folded == runs:  # punctuation only: curly quotes, dashes, spaces
+        return text.lower()
+    replacement = iter(cast("list[str]", folded))
+    return _NON_ASCII.sub(lambda _: next(replacement), text).lower()
 
 
 def norm_tokens(text: str) -> list[str]:
@@ -112,6 +137,25 @@ def norm_tokens(text: str) -> list[str]:
         else:
             out.extend(_WORD.findall(n))
     return out
+
+
+def norm_tokens_with_parts(text: str) -> tuple[list[str], list[str] | None]:
+    """:func:`norm_tokens`, plus what :func:`spans_from_parts` needs to place them.
+
+    For text on the fast path, the second value is the folded text split into
+    separators and tokens in turn; otherwise None (use :func:`token_spans`).
+    """
+    fast = _ascii_words(text)
+    if fast is None:
+        return norm_tokens(text), None
+    parts = _ASCII_SPLIT.split(fast)
+    return parts[1::2], parts
+
+
+def spans_from_parts(parts: list[str]) -> list[tuple[int, int]]:
+    """Token spans from :func:`norm_tokens_with_parts`'s parts (separator, token, ...)."""
+    ends = list(accumulate(map(len, parts)))
+    return list(zip(ends[0::2], ends[1::2], strict=False))
 
 
 def tokens(text: str) -> list[Token]:

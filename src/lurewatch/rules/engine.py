@@ -38,7 +38,7 @@ from lurewatch.rules.schema import (
     Terms,
     TermSet,
 )
-from lurewatch.textnorm import norm_tokens, token_spans
+from lurewatch.textnorm import norm_tokens_with_parts, spans_from_parts, token_spans
 
 MAX_EVIDENCE = 5
 MAX_EVIDENCE_CHARS = 300
@@ -63,21 +63,28 @@ _STOP = frozenset(
 )
 
 
+# (phrase, term set id, offset of the anchor word in it, offset of a second word
+# relative to the anchor, that word): the second word is compared first.
+_Anchored = tuple[tuple[str, ...], int, int, int, str]
+
+
 @dataclass(slots=True)
 class _FieldIndex:
     """Every term of every rule reading one field, keyed for a single pass over tokens.
 
     One-word terms are looked up by their word. Longer ones are anchored on their
-    first word that is not a very common one ("a copy of" on "copy", "on signal" on
-    "signal"), so "the", "a" and "your", which start many phrases, cost nothing.
+    longest word that is not a very common one ("a copy of" on "copy", "let me know"
+    on "know", "work laptop" on "laptop"), so "the", "a" and "your", which start
+    many phrases, cost nothing, and other short everyday words little. At each
+    place an anchor occurs, one more word of the phrase is compared before the
+    whole of it, which rules out most phrases at once.
     """
 
     single: dict[str, list[int]] = field(default_factory=dict)
-    anchored: dict[str, list[tuple[tuple[str, ...], int, int]]] = field(default_factory=dict)
+    anchored: dict[str, list[_Anchored]] = field(default_factory=dict)
     firsts: frozenset[str] = frozenset()
-    by_word: dict[str, tuple[tuple[int, ...], tuple[tuple[tuple[str, ...], int, int], ...]]] = (
-        field(default_factory=dict)
-    )
+    by_word: dict[str, tuple[tuple[int, ...], tuple[_Anchored, ...]]] = field(default_factory=dict)
+    pad: list[str] = field(default_factory=list)
 
     def add(self, ph: tuple[str, ...], tsid: int) -> None:
         if len(ph) == 1:
@@ -85,8 +92,16 @@ class _FieldIndex:
             if tsid not in ids:
                 ids.append(tsid)
             return
-        offset = next((k for k, w in enumerate(ph) if w not in _STOP), 0)
-        self.anchored.setdefault(ph[offset], []).append((ph, tsid, offset))
+        # The longest word that is not a very common one: longer words are rarer, so
+        # fewer positions in a text need the phrase compared.
+        offset = min(range(len(ph)), key=lambda k: (ph[k] in _STOP, -len(ph[k]), -k))
+        other = min(
+            (k for k in range(len(ph)) if k != offset),
+            key=lambda k: (ph[k] in _STOP, -len(ph[k]), abs(k - offset)),
+        )
+        self.anchored.setdefault(ph[offset], []).append(
+            (ph, tsid, offset, other - offset, ph[other])
+        )
 
     def freeze(self) -> None:
         self.firsts = frozenset(self.single) | frozenset(self.anchored)
@@ -94,14 +109,23 @@ class _FieldIndex:
         self.by_word = {
             w: (tuple(self.single.get(w, ())), tuple(self.anchored.get(w, ()))) for w in self.firsts
         }
+        # Empty tokens after the text: a second word looked up past either end (a
+        # negative index wraps round to the end) finds one of these, never a word.
+        longest = max((len(p[0]) for ps in self.anchored.values() for p in ps), default=0)
+        self.pad = [""] * longest
 
-    def scan(self, text: str) -> tuple[dict[int, list[_Range]], list[tuple[int, int]] | None]:
-        """Term hits (term set id -> token ranges) and, when already computed, token spans."""
-        spans: list[tuple[int, int]] | None = None  # computed only if evidence is quoted
-        toks = norm_tokens(text)
+    def scan(self, text: str) -> tuple[dict[int, list[_Range]], list[str] | None]:
+        """Term hits (term set id -> token ranges), and the parts that place the tokens.
+
+        The parts (see :func:`~lurewatch.textnorm.norm_tokens_with_parts`) are None
+        when the text is not on the tokeniser's fast path.
+        """
+        toks, parts = norm_tokens_with_parts(text)
         present = self.firsts.intersection(toks)
         if not present:
-            return {}, spans
+            return {}, parts
+        n_toks = len(toks)
+        toks.extend(self.pad)
         hits: dict[int, list[_Range]] = {}
         by_word = self.by_word
         # Positions of the words that anchor some term, found without a Python-level loop.
@@ -109,14 +133,17 @@ class _FieldIndex:
             singles, phrases = by_word[toks[i]]
             for tsid in singles:
                 hits.setdefault(tsid, []).append((i, i + 1))
-            for ph, tsid, offset in phrases:
+            for ph, tsid, offset, d, second in phrases:
+                if toks[i + d] != second:
+                    continue
                 start = i - offset
-                if start >= 0 and tuple(toks[start : start + len(ph)]) == ph:
-                    hits.setdefault(tsid, []).append((start, start + len(ph)))
+                end = start + len(ph)
+                if start >= 0 and end <= n_toks and tuple(toks[start:end]) == ph:
+                    hits.setdefault(tsid, []).append((start, end))
         for ranges in hits.values():
             if len(ranges) > 1:
                 ranges.sort()
-        return hits, spans
+        return hits, parts
 
 
 @dataclass(slots=True)
@@ -127,11 +154,13 @@ class _View:
     item: int
     text: str
     hits: dict[int, list[_Range]]
+    parts: list[str] | None = None
     _spans: list[tuple[int, int]] | None = None
 
     def spans(self) -> list[tuple[int, int]]:
         if self._spans is None:
-            self._spans = token_spans(self.text)
+            parts = self.parts
+            self._spans = token_spans(self.text) if parts is None else spans_from_parts(parts)
         return self._spans
 
 
@@ -157,10 +186,10 @@ class _Ctx:
                 text = profile_text(self.approach, fld)
             index = self.engine._index.get(fld)
             if index is not None and text:
-                hits, spans = index.scan(text)
+                hits, parts = index.scan(text)
             else:
-                hits, spans = _EMPTY_VIEW_HITS, None
-            v = _View(fld, item, text, hits, spans)
+                hits, parts = _EMPTY_VIEW_HITS, None
+            v = _View(fld, item, text, hits, parts)
             self.views[fld] = v
         return v
 
@@ -172,19 +201,26 @@ Trigger = tuple[frozenset[int], ...]  # alternatives; each lists term sets that 
 _MAX_ALTERNATIVES = 32
 
 
-def _trigger(m: Matcher) -> Trigger | None:
+def _trigger(m: Matcher, needle: Callable[[str, str], int]) -> Trigger | None:
     """When ``m`` can be true: one of the alternatives must have all its term sets hit.
 
-    None means it cannot be told from terms alone (a regex, a comparison, a ``not``).
+    A regular expression with ``needs`` counts as alternatives of its own, one per
+    literal it needs (``needle(field, literal)`` gives the id that stands for "this
+    literal occurs in this field"). None means it cannot be told from terms alone
+    (a bare regex, a comparison, a ``not``).
     """
     if isinstance(m, Terms):
         return (frozenset({m.terms.id}),)
     if isinstance(m, Near):
         return (frozenset({m.left.id, m.right.id}),)
+    if isinstance(m, Regex):
+        if not m.needs:
+            return None
+        return tuple(dict.fromkeys(frozenset({needle(m.field, n)}) for n in m.needs))
     if isinstance(m, Any_):
         alternatives: list[frozenset[int]] = []
         for c in m.children:
-            t = _trigger(c)
+            t = _trigger(c, needle)
             if t is None:
                 return None
             alternatives.extend(t)
@@ -192,7 +228,7 @@ def _trigger(m: Matcher) -> Trigger | None:
     if isinstance(m, All):
         combined: Trigger | None = None
         for c in m.children:
-            t = _trigger(c)
+            t = _trigger(c, needle)
             if t is None:
                 continue
             if combined is None:
@@ -375,6 +411,25 @@ def _evidence(ctx: _Ctx, evs: list[_Ev]) -> list[Evidence]:
     return out
 
 
+# Per term set: the rules it triggers on its own (an alternative of that term set
+# alone), and the rules it may trigger together with other term sets.
+_Candidates = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+def _by_termset(
+    by_ts: dict[int, list[int]], compiled: Sequence[_Compiled], *, per_message: bool
+) -> dict[int, _Candidates]:
+    out: dict[int, _Candidates] = {}
+    for tsid, rules in by_ts.items():
+        mine = [n for n in rules if compiled[n].per_message == per_message]
+        alone = frozenset({tsid})
+        sure = tuple(n for n in mine if alone in (compiled[n].trigger or ()))
+        maybe = tuple(n for n in mine if n not in sure)
+        if sure or maybe:
+            out[tsid] = (sure, maybe)
+    return out
+
+
 class Engine:
     """A compiled rule pack."""
 
@@ -388,6 +443,9 @@ class Engine:
                     ix.add(ph, ts.id)
         for ix in self._index.values():
             ix.freeze()
+        # Literals that regular expressions need, per field, with the (negative) id
+        # that joins the term set ids when the literal occurs in the field's text.
+        self._needles: dict[str, dict[str, int]] = {}
         compiled = []
         for r in self.rules:
             msg_fields = r.fields & MESSAGE_TEXT_FIELDS.keys()
@@ -395,7 +453,7 @@ class Engine:
                 _Compiled(
                     rule=r,
                     fn=_compile(r.match),
-                    trigger=_trigger(r.match),
+                    trigger=_trigger(r.match, self._needle),
                     per_message=bool(msg_fields),
                     message_fields=frozenset(msg_fields),
                     skip_when_empty=r.fields <= MESSAGE_TEXT_FIELDS.keys()
@@ -408,12 +466,8 @@ class Engine:
             for tsid in {t for alternative in c.trigger or () for t in alternative}:
                 by_ts.setdefault(tsid, []).append(n)
         cs = self._compiled
-        self._message_by_termset = {
-            k: t for k, v in by_ts.items() if (t := tuple(n for n in v if cs[n].per_message))
-        }
-        self._profile_by_termset = {
-            k: t for k, v in by_ts.items() if (t := tuple(n for n in v if not cs[n].per_message))
-        }
+        self._message_by_termset = _by_termset(by_ts, cs, per_message=True)
+        self._profile_by_termset = _by_termset(by_ts, cs, per_message=False)
         untriggered = [n for n, c in enumerate(cs) if c.trigger is None]
         self._untriggered_message = [
             (n, cs[n].message_fields, cs[n].skip_when_empty)
@@ -424,6 +478,20 @@ class Engine:
         self._negating_profile = [
             n for n, c in enumerate(cs) if not c.per_message and _has_not(c.rule.match)
         ]
+
+    def _needle(self, fld: str, literal: str) -> int:
+        ids = self._needles.setdefault(fld, {})
+        if literal not in ids:
+            ids[literal] = -1 - sum(len(v) for v in self._needles.values())
+        return ids[literal]
+
+    def _present(self, view: _View) -> Iterable[int]:
+        """The term sets hit in ``view`` and the needed literals that occur in it."""
+        needles = self._needles.get(view.field)
+        if not needles:
+            return view.hits
+        text = view.text
+        return [*view.hits, *(i for literal, i in needles.items() if literal in text)]
 
     def evaluate(
         self, approach: Approach, today: dt.date, rules: Sequence[Rule] | None = None
@@ -444,18 +512,26 @@ class Engine:
             if len(bucket) < MAX_EVIDENCE:
                 bucket.extend(_evidence(ctx, evs)[: MAX_EVIDENCE - len(bucket)])
 
-        def candidates(present: set[int], by_termset: dict[int, tuple[int, ...]]) -> set[int]:
+        def candidates(present: set[int], by_termset: dict[int, _Candidates]) -> set[int]:
             chosen: set[int] = set()
+            maybe: set[int] = set()
             for tsid in present:
-                chosen.update(by_termset.get(tsid, ()))
-            # Keep only rules one of whose alternatives has every term set present.
-            return {n for n in chosen if any(alt <= present for alt in compiled[n].trigger or ())}
+                entry = by_termset.get(tsid)
+                if entry is not None:
+                    chosen.update(entry[0])
+                    maybe.update(entry[1])
+            # The others need one alternative with every term set present.
+            maybe.difference_update(chosen)
+            chosen.update(
+                n for n in maybe if any(alt <= present for alt in compiled[n].trigger or ())
+            )
+            return chosen
 
         profile_ctx = _Ctx(self, approach, today, PROFILE_ITEM)
         profile_present: set[int] = set()
         if approach.profile is not None:
             for f in PROFILE_TEXT_FIELDS:
-                profile_present.update(profile_ctx.view(f).hits)
+                profile_present.update(self._present(profile_ctx.view(f)))
             chosen = candidates(profile_present, self._profile_by_termset)
             chosen.update(self._untriggered_profile)
         else:  # nothing to read: only a ``not`` can be true
@@ -470,7 +546,7 @@ class Engine:
             for f, get in MESSAGE_TEXT_FIELDS.items():
                 if get(msg):
                     nonempty.add(f)
-                    present.update(ctx.view(f).hits)
+                    present.update(self._present(ctx.view(f)))
             chosen = candidates(present, self._message_by_termset)
             chosen.update(
                 n for n, fields, skip in self._untriggered_message if fields & nonempty or not skip
