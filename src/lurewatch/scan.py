@@ -260,9 +260,12 @@ class Scanner:
         for m in ex.messages(on_bytes=tick):
             n_messages += 1
             owner.observe(m)
-            # The owner is known only at the end when Profile.csv is missing: rate every
-            # message now (cheap) and sort out whose it was afterwards.
-            pending.setdefault(norm_name(m.sender), []).append(
+            sender = norm_name(m.sender)
+            # The owner's own messages are context, never evidence: when Profile.csv
+            # names the owner they are not rated. Without it the owner is known only
+            # at the end: rate every message now and sort out whose it was afterwards.
+            by_owner = owner.declared is not None and sender == owner.declared
+            pending.setdefault(sender, []).append(
                 _Seen(
                     sender=m.sender,
                     sender_url=m.sender_url,
@@ -274,9 +277,9 @@ class Scanner:
                     excerpt=_excerpt(m.content),
                     attachments=m.attachments,
                     mentions_cv=_mentions_cv(m.content),
-                    findings=self._rate_text(
-                        m.content, m.subject, "message", m.attachments, m.sender
-                    ),
+                    findings=[]
+                    if by_owner
+                    else self._rate_text(m.content, m.subject, "message", m.attachments, m.sender),
                 )
             )
 

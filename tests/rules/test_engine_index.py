@@ -140,3 +140,22 @@ def test_any_text_rates_the_same_without_shortcuts(text: str, other: str, extra:
         profile=Profile(headline=other),
     )
     assert ENGINE.evaluate(approach, TODAY) == EVERY_RULE_EVERY_TIME.evaluate(approach, TODAY)
+
+
+@settings(max_examples=60)
+@given(st.lists(_TEXTS, min_size=1, max_size=12), st.sampled_from([0, 10**9]))
+def test_quotes_are_placed_the_same_by_adding_lengths_or_placing_every_token(
+    texts: list[str], threshold: int
+) -> None:
+    text = "\n".join(texts)
+    approach = Approach(messages=(Message(text=text),))
+    expected = ENGINE.evaluate(approach, TODAY)
+    real = engine_module._SUM_PARTS_UP_TO
+    engine_module._SUM_PARTS_UP_TO = threshold
+    try:
+        assert ENGINE.evaluate(approach, TODAY) == expected
+    finally:
+        engine_module._SUM_PARTS_UP_TO = real
+    for f in expected:
+        for ev in f.evidence:
+            assert text[ev.start : ev.end] == ev.text

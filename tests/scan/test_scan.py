@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import socket
@@ -15,7 +16,7 @@ import msgspec
 import pytest
 
 from conftest import MESSAGES_HEADER, STANDARD, TODAY, msg, write_folder
-from lurewatch.model import Level
+from lurewatch.model import Approach, Finding, Level
 from lurewatch.render_scan import csv_safe, scan_csv, scan_json
 from lurewatch.scan import Scanner, ScanResult, filter_level
 
@@ -89,6 +90,26 @@ def test_owner_found_without_profile_csv(scanner: Scanner, make_zip: Callable[..
     result = scanner.scan(make_zip(files))
     assert result.summary.owner == "Sam Carter"
     assert "Sam Carter" not in by_name(result)
+
+
+def test_the_owners_messages_are_not_rated_and_the_result_is_the_same(
+    scanner: Scanner, make_zip: Callable[..., Path]
+) -> None:
+    rated: list[str] = []
+    real_detect = scanner.checker.detect
+
+    def detect(approach: Approach, today: dt.date) -> list[Finding]:
+        rated.extend(m.text for m in approach.messages)
+        return real_detect(approach, today)
+
+    scanner.checker.detect = detect  # type: ignore[method-assign]
+    with_profile = scanner.scan(make_zip())
+    assert rated and not any("I could also use WhatsApp" in t for t in rated)  # the owner's
+    rated.clear()
+    files = {k: v for k, v in STANDARD.items() if k != "Profile.csv"}
+    without_profile = scanner.scan(make_zip(files, name="no-profile.zip"))
+    assert any("I could also use WhatsApp" in t for t in rated)  # owner unknown until the end
+    assert without_profile.contacts == with_profile.contacts
 
 
 def test_json_contract(scanner: Scanner, make_zip: Callable[..., Path]) -> None:

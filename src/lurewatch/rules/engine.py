@@ -157,11 +157,22 @@ class _View:
     parts: list[str] | None = None
     _spans: list[tuple[int, int]] | None = None
 
-    def spans(self) -> list[tuple[int, int]]:
+    def char_span(self, i: int, j: int) -> tuple[int, int]:
+        """Where tokens ``i`` to ``j - 1`` stand in the text, as character offsets."""
+        parts = self.parts
+        if parts is not None and len(parts) <= _SUM_PARTS_UP_TO:
+            # A few quotes per text: add up the lengths before them rather than
+            # placing every token.
+            start = sum(map(len, parts[: 2 * i + 1]))
+            return start, start + sum(map(len, parts[2 * i + 1 : 2 * j]))
         if self._spans is None:
-            parts = self.parts
             self._spans = token_spans(self.text) if parts is None else spans_from_parts(parts)
-        return self._spans
+        return self._spans[i][0], self._spans[j - 1][1]
+
+
+# Up to this many parts (separators and tokens), quotes are placed by adding up
+# lengths; a longer text has every token placed once.
+_SUM_PARTS_UP_TO = 400
 
 
 _EMPTY_VIEW_HITS: dict[int, list[_Range]] = {}
@@ -272,11 +283,7 @@ def _compile(m: Matcher) -> _Fn:
             ranges = view.hits.get(tsid)
             if not ranges:
                 return None
-            spans = view.spans()
-            return [
-                (fld, view.item, spans[i][0], spans[j - 1][1], None)
-                for i, j in ranges[:MAX_EVIDENCE]
-            ]
+            return [(fld, view.item, *view.char_span(i, j), None) for i, j in ranges[:MAX_EVIDENCE]]
 
         return terms
     if isinstance(m, Near):
@@ -307,9 +314,8 @@ def _compile(m: Matcher) -> _Fn:
                     continue
                 gap, b = min((max(b[0] - a[1], a[0] - b[1]), b) for b in apart)
                 if gap <= within:
-                    spans = view.spans()
                     lo, hi = min(a[0], b[0]), max(a[1], b[1])
-                    out.append((fld, view.item, spans[lo][0], spans[hi - 1][1], None))
+                    out.append((fld, view.item, *view.char_span(lo, hi), None))
                     if len(out) >= MAX_EVIDENCE:
                         break
             return out or None
