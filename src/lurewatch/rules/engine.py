@@ -394,10 +394,14 @@ class _Compiled:
     skip_when_empty: bool
 
 
+def _by_place(e: _Ev) -> tuple[str, int, int, int]:
+    return e[0], e[1], e[2], -e[3]
+
+
 def _evidence(ctx: _Ctx, evs: list[_Ev]) -> list[Evidence]:
     # Overlapping quotes from the same text are merged into one.
     merged: list[_Ev] = []
-    for ev in sorted(evs, key=lambda e: (e[0], e[1], e[2], -e[3])):
+    for ev in sorted(evs, key=_by_place) if len(evs) > 1 else evs:
         last = merged[-1] if merged else None
         if (
             last is not None
