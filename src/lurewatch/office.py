@@ -8,9 +8,11 @@ parameters onto them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from lurewatch.model import Level
-from lurewatch.store import Store
+from lurewatch.store import Store, StoreError
+from lurewatch.store.groupcommit import GroupCommit
 from lurewatch.store.records import (
     Channel,
     Report,
@@ -21,7 +23,14 @@ from lurewatch.store.records import (
     SearchHits,
 )
 
-__all__ = ["ReportOrder", "SearchHits", "query_reports", "receive_report", "search"]
+__all__ = [
+    "ReportIntake",
+    "ReportOrder",
+    "SearchHits",
+    "query_reports",
+    "receive_report",
+    "search",
+]
 
 log = logging.getLogger("lurewatch.office")
 
@@ -36,15 +45,57 @@ def receive_report(store: Store, submission: ReportSubmission) -> Report:
     (:meth:`Store.campaign_arrival`); the report returned is as submitted.
     """
     report = store.submit_report(submission)
-    try:
-        store.hunt_arrival(report, actor=submission.reporter)
-    except Exception:
-        log.exception("matching report %s against stored alerts failed", report.reference)
-    try:
-        store.campaign_arrival(report, actor=submission.reporter)
-    except Exception:
-        log.exception("linking report %s to known campaigns failed", report.reference)
+    _on_arrival(store, [report])
     return report
+
+
+class ReportIntake:
+    """:func:`receive_report` for a server, where many reports arrive at once.
+
+    Reports submitted while others are being written are stored together in
+    the next transaction, then matched against alerts and campaigns together
+    (:mod:`lurewatch.store.groupcommit`): one commit, one read of the alerts'
+    version and one of the campaigns for the lot, instead of one each per
+    report. Every caller still gets its own report, once it is committed and
+    checked, or its own error: one refused submission never sinks the others.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._group: GroupCommit[ReportSubmission, Report] = GroupCommit(self._receive)
+
+    def receive(self, submission: ReportSubmission) -> Report:
+        """Store ``submission`` (with whatever arrived meanwhile) and check it on arrival.
+
+        Blocks until its transaction has committed; raises the StoreError that
+        kept it out, if any.
+        """
+        return self._group.submit(submission)
+
+    def _receive(self, batch: Sequence[ReportSubmission]) -> list[Report | StoreError]:
+        outcomes = self._store.submit_reports(batch)
+        # Committed. Nothing past this point may raise: the group commit would store
+        # the batch again, one report at a time.
+        _on_arrival(self._store, [o for o in outcomes if isinstance(o, Report)])
+        return outcomes
+
+
+def _on_arrival(store: Store, reports: Sequence[Report]) -> None:
+    """The alert hunt and campaign check of reports just committed; failures are logged."""
+    if not reports:
+        return
+    try:
+        store.hunt_arrivals(reports)
+    except Exception:
+        log.exception("matching %s against stored alerts failed", _references(reports))
+    try:
+        store.campaign_arrivals(reports)
+    except Exception:
+        log.exception("linking %s to known campaigns failed", _references(reports))
+
+
+def _references(reports: Sequence[Report]) -> str:
+    return "report " + ", ".join(r.reference for r in reports)
 
 
 def query_reports(

@@ -114,6 +114,9 @@ class _Contact(msgspec.Struct, forbid_unknown_fields=False):
     last_contact: str | None = None
 
 
+_ANY_CAMPAIGN = sa.select(CampaignMemberRow.campaign_id).limit(1)
+
+
 def record_id(report_id: int, position: int) -> str:
     return f"{report_id}:{position}"
 
@@ -793,8 +796,24 @@ class CampaignsMixin(StoreCore):
         """Link a new report's contacts against the members of the stored campaigns; a
         contact linked to a member joins its campaign, and the report is rated high at
         once (the rating before is kept in the audit entry). Exercises never join."""
-        if report.is_exercise:
+        if report.is_exercise or not self._any_campaign():
             return []
+        return self._join_on_arrival(report, actor=actor)
+
+    def campaign_arrivals(self, reports: Sequence[Report]) -> list[CampaignJoin]:
+        """:meth:`campaign_arrival` for reports stored together, each on its reporter's
+        behalf; whether any campaign is stored is asked once for all of them."""
+        arriving = [r for r in reports if not r.is_exercise]
+        if not arriving or not self._any_campaign():
+            return []
+        return [j for r in arriving for j in self._join_on_arrival(r, actor=r.reporter)]
+
+    def _any_campaign(self) -> bool:
+        # Every submission asks: when no campaign is stored, one cheap query says so.
+        with self._connect() as conn:
+            return conn.execute(_ANY_CAMPAIGN).first() is not None
+
+    def _join_on_arrival(self, report: Report, *, actor: str) -> list[CampaignJoin]:
         with self._read(snapshot=True) as s:
             stored = self._stored(s)
             if not stored:

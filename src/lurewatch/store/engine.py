@@ -11,6 +11,7 @@ takes the write lock first and never fails half-way when another commits.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,11 @@ from sqlalchemy.engine import URL, Connection, Engine
 from lurewatch.store.errors import InvalidValue
 
 BUSY_TIMEOUT_MS = 30_000
+# Connections kept open: one for each of the server's worker threads (lurewatch.web.server),
+# so concurrent requests never open and close connections (a PostgreSQL connection is a
+# new server process); past that, up to POOL_OVERFLOW more, closed when returned.
+POOL_SIZE = 16
+POOL_OVERFLOW = 16
 # Execution option marking a connection that will write (SQLite: BEGIN IMMEDIATE).
 WRITE_OPTION = "lurewatch_write"
 
@@ -85,6 +91,8 @@ def create_store_engine(url: str | URL, **options: Any) -> Engine:
         "json_serializer": _json_dumps,
         "json_deserializer": msgspec.json.decode,
     }
+    if "poolclass" not in options:
+        kwargs.update(pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
     if parsed.get_backend_name() == "postgresql":
         kwargs["pool_pre_ping"] = True
     else:
@@ -114,7 +122,14 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
         write = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        statement = "BEGIN IMMEDIATE" if write else "BEGIN"
+        # Straight to the driver: SQLAlchemy's execution machinery costs more than BEGIN.
+        # Its errors (a lock not had within the busy timeout) are wrapped as SQLAlchemy
+        # would, so the store reports them as StoreUnavailable like any other.
+        try:
+            connection.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+        except sqlite3.Error as exc:
+            raise sa.exc.DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
 
 
 def writer(engine: Engine) -> Engine:

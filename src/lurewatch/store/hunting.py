@@ -397,7 +397,22 @@ class HuntingMixin(StoreCore):
         even a lock taken, unless something matched (a new report has no
         earlier matches to replace).
         """
-        with self._read() as s:
+        index, texts = self._arrival_alerts()
+        return self._hunt_arrived(report, index, texts, actor=actor)
+
+    def hunt_arrivals(self, reports: Sequence[Report]) -> list[AlertMatch]:
+        """:meth:`hunt_arrival` for reports stored together, each on its reporter's behalf.
+
+        The alerts' version is read once for all of them.
+        """
+        if not reports:
+            return []
+        index, texts = self._arrival_alerts()
+        return [m for r in reports for m in self._hunt_arrived(r, index, texts, actor=r.reporter)]
+
+    def _arrival_alerts(self) -> tuple[IndicatorIndex, _TextFilter]:
+        """The index of the stored alerts as they are now (rebuilt only when they changed)."""
+        with self._connect() as s:
             version = self._counter(s, ALERTS_VERSION)
             cached = self._arrival_index
             if cached is None or cached[0] != version:
@@ -408,7 +423,11 @@ class HuntingMixin(StoreCore):
                     [_alert_from_body(body, alert_id) for _, alert_id, body in stored]
                 )
                 cached = self._arrival_index = (version, index, _text_filter(index.alerts))
-        _, index, texts = cached
+        return cached[1], cached[2]
+
+    def _hunt_arrived(
+        self, report: Report, index: IndicatorIndex, texts: _TextFilter, *, actor: str
+    ) -> list[AlertMatch]:
         if not index.alerts:
             return []
         items = msgspec.to_builtins(report.contacts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session, aliased, defer
 from lurewatch.identity import canon_profile_url, norm_name
 from lurewatch.model import Assessment, Level
 from lurewatch.store.core import StoreCore
-from lurewatch.store.errors import InvalidValue, NotFound
+from lurewatch.store.errors import InvalidValue, NotFound, StoreError
 from lurewatch.store.normalise import cap, contact_key
 from lurewatch.store.records import (
     CHANNELS,
@@ -71,18 +72,63 @@ def _summaries(contact: SubmittedContact) -> list[dict[str, Any]]:
     return [{"id": f.id, "title": f.title, "weight": f.weight} for f in contact.findings]
 
 
-def _upsert_counterparty(store: StoreCore, s: Session, key: str, now: dt.datetime) -> int:
-    """The id of the counterparty with ``key``, created if new (safe under concurrency).
+def _counterparty_upsert(insert: Any) -> sa.Executable:
+    """Create counterparty ``:key`` unless it exists (safe under concurrency)."""
+    create: sa.Executable = (
+        insert(CounterpartyRow)
+        .values(key=sa.bindparam("key"), created_at=sa.bindparam("created_at"))
+        .on_conflict_do_nothing(index_elements=[CounterpartyRow.key])
+    )
+    return create
 
-    One statement: a conflicting insert becomes a no-op update, so the row's id
-    comes back either way (``DO NOTHING`` would return no row for a known key).
-    """
-    dialect_insert = postgresql.insert if store.dialect == "postgresql" else sqlite.insert
-    insert = dialect_insert(CounterpartyRow).values(key=key, created_at=now)
-    upsert = insert.on_conflict_do_update(
-        index_elements=[CounterpartyRow.key], set_={"key": insert.excluded.key}
-    ).returning(CounterpartyRow.id)
-    return int(s.execute(upsert).scalar_one())
+
+# Built once: what the intake runs for every batch of reports (see _write_reports).
+_REPORTERS = sa.select(UserRow.id, UserRow.username, UserRow.is_active).where(
+    UserRow.username.in_(sa.bindparam("names", expanding=True))
+)
+_INSERT_REPORTS = sa.insert(ReportRow).returning(ReportRow.id, sort_by_parameter_order=True)
+_CREATE_COUNTERPARTIES = {
+    "sqlite": _counterparty_upsert(sqlite.insert),
+    "postgresql": _counterparty_upsert(postgresql.insert),
+}
+_COUNTERPARTY_IDS = sa.select(CounterpartyRow.key, CounterpartyRow.id).where(
+    CounterpartyRow.key.in_(sa.bindparam("keys", expanding=True))
+)
+_INSERT_OBSERVATIONS = sa.insert(ObservationRow)
+# Keys looked up per statement: well under every backend's limit on bound parameters.
+_KEYS_PER_LOOKUP = 500
+
+
+class _Intake(msgspec.Struct, frozen=True):
+    """A submission checked and prepared for the intake, before any database work."""
+
+    submission: ReportSubmission
+    level: Level
+    score: int
+    # (counterparty key, position in the report, contact), sorted by key.
+    keyed: tuple[tuple[str, int, SubmittedContact], ...]
+
+
+def _prepare(submission: ReportSubmission) -> _Intake:
+    """The submission checked (InvalidValue says what is wrong) and its keys worked out."""
+    _channel(submission.channel)
+    if not submission.contacts:
+        raise InvalidValue("a report needs at least one contact (what the person chose to send)")
+    if len(submission.contacts) > MAX_CONTACTS:
+        raise InvalidValue(f"a report may carry at most {MAX_CONTACTS} contacts")
+    if submission.assessment is not None:
+        level, score = submission.assessment.level, submission.assessment.score
+    else:
+        top = max(submission.contacts, key=lambda c: c.score)
+        level, score = top.level, top.score
+    if not 0 <= score <= 100:
+        raise InvalidValue(f"score {score}: expected 0 to 100")
+    keyed = sorted(
+        (key, i, c)
+        for i, c in enumerate(submission.contacts)
+        if (key := contact_key(c.name, c.profile_url)) is not None
+    )
+    return _Intake(submission, level, score, tuple(keyed))
 
 
 class ReportsMixin(StoreCore):
@@ -95,58 +141,106 @@ class ReportsMixin(StoreCore):
         only afterwards. Every contact with a name or profile address becomes
         an observation of that counterparty.
         """
-        _channel(submission.channel)
-        if not submission.contacts:
-            raise InvalidValue(
-                "a report needs at least one contact (what the person chose to send)"
-            )
-        if len(submission.contacts) > MAX_CONTACTS:
-            raise InvalidValue(f"a report may carry at most {MAX_CONTACTS} contacts")
-        if submission.assessment is not None:
-            level, score = submission.assessment.level, submission.assessment.score
-        else:
-            top = max(submission.contacts, key=lambda c: c.score)
-            level, score = top.level, top.score
-        if not 0 <= score <= 100:
-            raise InvalidValue(f"score {score}: expected 0 to 100")
-        items = msgspec.to_builtins(submission.contacts)
-        assessment = (
-            None if submission.assessment is None else msgspec.to_builtins(submission.assessment)
-        )
-        keyed = sorted(
-            (key, i, c)
-            for i, c in enumerate(submission.contacts)
-            if (key := contact_key(c.name, c.profile_url)) is not None
-        )
+        (outcome,) = self.submit_reports([submission])
+        if isinstance(outcome, StoreError):
+            raise outcome
+        return outcome
+
+    def submit_reports(self, submissions: Sequence[ReportSubmission]) -> list[Report | StoreError]:
+        """Store several reports in one committed transaction: one commit for all of them.
+
+        For a server receiving many reports at once (:class:`lurewatch.office.ReportIntake`).
+        Returns, for each submission in order, its report or the error that
+        kept it out: a submission that is invalid or comes from an unknown or
+        deactivated account is refused alone and the others are stored. An
+        error of the database itself (StoreUnavailable, Conflict) is raised
+        and stores none of them. Report numbers follow the order given.
+        """
+        outcomes: list[Report | StoreError] = []
+        valid: list[tuple[int, _Intake]] = []
+        for submission in submissions:
+            try:
+                valid.append((len(outcomes), _prepare(submission)))
+            except StoreError as exc:
+                outcomes.append(exc)
+            else:
+                outcomes.append(InvalidValue("not stored"))  # replaced below
+        if valid:
+            written = self._write_reports([intake for _, intake in valid])
+            for (index, _), outcome in zip(valid, written, strict=True):
+                outcomes[index] = outcome
+        return outcomes
+
+    def _write_reports(self, batch: Sequence[_Intake]) -> list[Report | StoreError]:
+        """Write ``batch`` in one transaction; a report or the error of each, in order.
+
+        A submission from an unknown or deactivated account is left out (its
+        error returned), the others are written. Counterparty keys are created
+        in sorted order: concurrent writers (other processes) naming the same
+        people take their row locks in the same order and cannot deadlock.
+        """
         now = self._clock()
-        with self._write() as s:
-            reporter = self._user_row(s, submission.reporter)
-            if not reporter.is_active:
-                raise InvalidValue(f"user {submission.reporter!r} is deactivated")
-            number = self._next(s, f"report:{now.year}")
-            reference = reference_for(now.year, number)
-            report_id = s.execute(
-                sa.insert(ReportRow)
-                .values(
-                    reference=reference,
-                    reporter_id=reporter.id,
-                    channel=submission.channel,
-                    received_at=now,
-                    items=items,
-                    assessment=assessment,
-                    level=level.value,
-                    score=score,
-                    is_exercise=submission.is_exercise,
-                    status="received",
-                    updated_at=now,
+        outcomes: list[Report | StoreError] = []
+        with self._connect(write=True) as conn:
+            names = sorted({i.submission.reporter for i in batch})
+            accounts = {
+                u: (uid, active) for uid, u, active in conn.execute(_REPORTERS, {"names": names})
+            }
+            accepted: list[tuple[int, _Intake, int]] = []  # (outcomes index, intake, reporter id)
+            for intake in batch:
+                reporter = intake.submission.reporter
+                found = accounts.get(reporter)
+                if found is None:
+                    outcomes.append(NotFound(f"no user {reporter!r}"))
+                elif not found[1]:
+                    outcomes.append(InvalidValue(f"user {reporter!r} is deactivated"))
+                else:
+                    accepted.append((len(outcomes), intake, found[0]))
+                    outcomes.append(InvalidValue("not written"))  # replaced below
+            if not accepted:
+                return outcomes
+            last = self._advance(conn, f"report:{now.year}", len(accepted))
+            references = [
+                reference_for(now.year, last - len(accepted) + 1 + k) for k in range(len(accepted))
+            ]
+            report_ids = list(
+                conn.execute(
+                    _INSERT_REPORTS,
+                    [
+                        {
+                            "reference": reference,
+                            "reporter_id": reporter_id,
+                            "channel": intake.submission.channel,
+                            "received_at": now,
+                            "items": intake.submission.contacts,
+                            "assessment": intake.submission.assessment,
+                            "level": intake.level.value,
+                            "score": intake.score,
+                            "is_exercise": intake.submission.is_exercise,
+                            "status": "received",
+                            "updated_at": now,
+                        }
+                        for reference, (_, intake, reporter_id) in zip(
+                            references, accepted, strict=True
+                        )
+                    ],
+                ).scalars()
+            )
+            keys = sorted({key for _, intake, _ in accepted for key, _, _ in intake.keyed})
+            counterparty_ids: dict[str, int] = {}
+            if keys:
+                conn.execute(
+                    _CREATE_COUNTERPARTIES[self.dialect],
+                    [{"key": key, "created_at": now} for key in keys],
                 )
-                .returning(ReportRow.id)
-            ).scalar_one()
-            # Keys in sorted order: concurrent reports naming the same people
-            # take their row locks in the same order and cannot deadlock.
+                for k in range(0, len(keys), _KEYS_PER_LOOKUP):
+                    chunk = keys[k : k + _KEYS_PER_LOOKUP]
+                    counterparty_ids.update(
+                        (key, cid) for key, cid in conn.execute(_COUNTERPARTY_IDS, {"keys": chunk})
+                    )
             observations = [
                 {
-                    "counterparty_id": _upsert_counterparty(self, s, key, now),
+                    "counterparty_id": counterparty_ids[key],
                     "report_id": report_id,
                     "position": position,
                     "name": contact.name,
@@ -160,30 +254,36 @@ class ReportsMixin(StoreCore):
                     "score": contact.score,
                     "findings": _summaries(contact),
                     "reported_at": now,
-                    "is_exercise": submission.is_exercise,
+                    "is_exercise": intake.submission.is_exercise,
                 }
-                for key, position, contact in keyed
+                for report_id, (_, intake, _) in zip(report_ids, accepted, strict=True)
+                for key, position, contact in intake.keyed
             ]
             if observations:
-                s.execute(sa.insert(ObservationRow), observations)
-        # Committed. The record is what was submitted: no need to read it back.
-        return Report(
-            id=report_id,
-            reference=reference,
-            reporter=submission.reporter,
-            channel=submission.channel,
-            received_at=now,
-            contacts=submission.contacts,
-            assessment=submission.assessment,
-            level=level,
-            score=score,
-            is_exercise=submission.is_exercise,
-            status="received",
-            verdict_key=None,
-            verdict_text=None,
-            verdict_at=None,
-            case_ids=(),
-        )
+                conn.execute(_INSERT_OBSERVATIONS, observations)
+        # Committed. Each record is what was submitted: no need to read it back.
+        for report_id, reference, (index, intake, _) in zip(
+            report_ids, references, accepted, strict=True
+        ):
+            sub = intake.submission
+            outcomes[index] = Report(
+                id=report_id,
+                reference=reference,
+                reporter=sub.reporter,
+                channel=sub.channel,
+                received_at=now,
+                contacts=sub.contacts,
+                assessment=sub.assessment,
+                level=intake.level,
+                score=intake.score,
+                is_exercise=sub.is_exercise,
+                status="received",
+                verdict_key=None,
+                verdict_text=None,
+                verdict_at=None,
+                case_ids=(),
+            )
+        return outcomes
 
     # -- reading ---------------------------------------------------------------------
 

@@ -50,6 +50,27 @@ def _check_display_name(name: str) -> str:
     return name
 
 
+_TOKEN_USER = (
+    sa.select(
+        UserRow.id,
+        UserRow.username,
+        UserRow.display_name,
+        UserRow.role,
+        TeamRow.name.label("team"),
+        UserRow.is_active,
+        UserRow.password_hash.is_not(None).label("has_password"),
+        UserRow.created_at,
+    )
+    .join(ApiTokenRow, ApiTokenRow.user_id == UserRow.id)
+    .outerjoin(TeamRow, TeamRow.id == UserRow.team_id)
+    .where(
+        ApiTokenRow.token_sha256 == sa.bindparam("sha256"),
+        ApiTokenRow.revoked_at.is_(None),
+        UserRow.is_active.is_(True),
+    )
+)
+
+
 class UsersMixin(StoreCore):
     # -- teams -----------------------------------------------------------------------
 
@@ -322,14 +343,18 @@ class UsersMixin(StoreCore):
 
     def user_for_token(self, token: str) -> User | None:
         """The active user a presented token belongs to, found by the token's SHA-256."""
-        with self._read() as s:
-            row = s.scalar(
-                sa.select(UserRow)
-                .join(ApiTokenRow, ApiTokenRow.user_id == UserRow.id)
-                .where(
-                    ApiTokenRow.token_sha256 == token_sha256(token),
-                    ApiTokenRow.revoked_at.is_(None),
-                    UserRow.is_active.is_(True),
-                )
-            )
-            return None if row is None else self._user_record(s, row)
+        # Every API request asks this: one prebuilt statement on a bare connection.
+        with self._connect() as conn:
+            row = conn.execute(_TOKEN_USER, {"sha256": token_sha256(token)}).first()
+        if row is None:
+            return None
+        return User(
+            id=row.id,
+            username=row.username,
+            display_name=row.display_name,
+            role=_check_role(row.role),
+            team=row.team,
+            is_active=row.is_active,
+            has_password=bool(row.has_password),
+            created_at=row.created_at,
+        )

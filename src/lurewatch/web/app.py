@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from lurewatch.office import ReportIntake
 from lurewatch.settings import Settings
 from lurewatch.store import Store
 from lurewatch.store.core import system_clock
@@ -73,6 +74,7 @@ def create_app(settings: Settings, store: Store, *, now: Clock = system_clock) -
     app.state.lurewatch = WebContext(
         settings=settings,
         store=store,
+        intake=ReportIntake(store),
         sessions=sessions,
         signing_key=key,
         login_limiter=LoginLimiter(now),

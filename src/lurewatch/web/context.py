@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from lurewatch.office import ReportIntake
 from lurewatch.settings import Settings
 from lurewatch.store import Store
 from lurewatch.web.ratelimit import LoginLimiter
@@ -20,6 +21,8 @@ class WebContext:
 
     settings: Settings
     store: Store
+    # Receives reports, committing those that arrive together in one transaction.
+    intake: ReportIntake
     sessions: SessionStore
     # Derived from the deployment secret; signs session cookies and CSRF tokens (by purpose).
     signing_key: bytes

@@ -14,7 +14,7 @@ session cookie that changes something must come from this site: the cookie is
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, cast
 
 from fastapi import Depends, HTTPException, Request, status
@@ -38,22 +38,24 @@ _cookie_scheme = APIKeyCookie(
 )
 
 
-def get_context(request: Request) -> WebContext:
+# Dependencies that do no I/O are coroutines: FastAPI runs a plain function in its
+# thread pool, a hop that costs more than the lookup itself, on every request.
+async def get_context(request: Request) -> WebContext:
     return cast(WebContext, request.app.state.lurewatch)
 
 
 ContextDep = Annotated[WebContext, Depends(get_context)]
 
 
-def get_store(context: ContextDep) -> Store:
+async def get_store(context: ContextDep) -> Store:
     return context.store
 
 
-def get_settings(context: ContextDep) -> Settings:
+async def get_settings(context: ContextDep) -> Settings:
     return context.settings
 
 
-def get_clock(context: ContextDep) -> Clock:
+async def get_clock(context: ContextDep) -> Clock:
     return context.now
 
 
@@ -124,8 +126,8 @@ def has_role(user: User, role: Role) -> bool:
     return ROLE_RANK[user.role] >= ROLE_RANK[role]
 
 
-def _require(role: Role) -> Callable[[User], User]:
-    def check(user: CurrentUser) -> User:
+def _require(role: Role) -> Callable[[User], Awaitable[User]]:
+    async def check(user: CurrentUser) -> User:
         if not has_role(user, role):
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,

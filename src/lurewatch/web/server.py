@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import anyio.to_thread
 from fastapi import FastAPI
 
 from lurewatch.settings import Settings
 from lurewatch.store import Store
+from lurewatch.store.engine import POOL_SIZE
 from lurewatch.web.app import create_app
 from lurewatch.web.sessions import signing_key
+
+# As many as the store keeps connections (lurewatch.store.engine.POOL_SIZE).
+WORKER_THREADS = POOL_SIZE
 
 
 def open_app(settings: Settings) -> tuple[FastAPI, Store]:
@@ -37,4 +44,14 @@ def run(app: FastAPI, *, host: str, port: int) -> None:
     config = uvicorn.Config(
         app, host=host, port=port, server_header=False, log_level="info", lifespan="off"
     )
-    uvicorn.Server(config).run()
+    server = uvicorn.Server(config)
+
+    async def serve() -> None:
+        # Request handlers that touch the database run in this many threads. More only
+        # contend for the interpreter and the connection pool; fewer would shrink the
+        # batches the report intake commits together (lurewatch.store.groupcommit).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+        await server.serve()
+
+    with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
+        runner.run(serve())

@@ -44,7 +44,6 @@ from lurewatch.advice import advise
 from lurewatch.html_report import Segment, mark_segments
 from lurewatch.ingest.errors import InputError
 from lurewatch.model import Approach, Assessment, Evidence, Level
-from lurewatch.office import receive_report
 from lurewatch.scan import Scanner, ScanResult
 from lurewatch.service import Checker
 from lurewatch.settings import Settings
@@ -698,8 +697,7 @@ def send_report(request: Request, user: PageUser, form: Form) -> Response:
         )
     chosen = [tickets[n][1] for n in sorted(ticked, key=int)]
     assessment = chosen[0].assessment if len(chosen) == 1 else None
-    report = receive_report(
-        context.store,
+    report = context.intake.receive(
         ReportSubmission(
             reporter=user.username,
             channel="web",
@@ -708,7 +706,7 @@ def send_report(request: Request, user: PageUser, form: Form) -> Response:
             is_exercise=exercise,
         ),
     )
-    # submit_report returns only once the report is committed: acknowledge it now.
+    # receive returns only once the report is committed: acknowledge it now.
     return RedirectResponse(
         f"/my-reports/{report.reference}?sent=1", status_code=status.HTTP_303_SEE_OTHER
     )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from lurewatch import office
 from lurewatch.model import Level
 from lurewatch.store import NotFound
 from lurewatch.store.records import ReportStatus, ReportSubmission
-from lurewatch.web.deps import AnalystUser, CurrentUser, StoreDep, has_role
+from lurewatch.web.deps import AnalystUser, ContextDep, CurrentUser, StoreDep, has_role
 from lurewatch.web.models import (
     ErrorBody,
     ReportCreate,
@@ -36,24 +37,24 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     status_code=status.HTTP_201_CREATED,
     responses={**_ERRORS, 413: {"model": ErrorBody}},
 )
-def submit_report(
-    body: ReportCreate, user: CurrentUser, store: StoreDep, response: Response
+async def submit_report(
+    body: ReportCreate, user: CurrentUser, context: ContextDep, response: Response
 ) -> ReportReceipt:
     """Report an approach: the contacts you chose from a local scan, as rated there.
 
     The reference number comes back only once the report is committed to the
     database: an acknowledged report survives a crash.
     """
-    report = office.receive_report(
-        store,
-        ReportSubmission(
-            reporter=user.username,
-            channel=body.channel,
-            contacts=body.contacts,
-            assessment=body.assessment,
-            is_exercise=body.is_exercise,
-        ),
+    submission = ReportSubmission(
+        reporter=user.username,
+        channel=body.channel,
+        contacts=body.contacts,
+        assessment=body.assessment,
+        is_exercise=body.is_exercise,
     )
+    # The database work in a worker thread, where it waits for the transaction that
+    # commits it with the reports arriving meanwhile; the rest stays on the event loop.
+    report = await run_in_threadpool(context.intake.receive, submission)
     response.headers["Location"] = f"/api/reports/{report.reference}"
     return ReportReceipt.model_validate(report)
 
