@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
+from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
 from storesupport import T0
 
 from lurewatch.store import Conflict, InvalidValue, NotFound, Store
+from lurewatch.store.engine import WRITE_OPTION
 from lurewatch.store.records import ApiToken, IssuedToken, Team, User
 
 
@@ -126,3 +130,117 @@ def test_revoked_tokens_and_inactive_users_do_not_authenticate(people: Store) ->
     assert people.user_for_token(second.token) is None
     with pytest.raises(NotFound, match="no API token with id 999"):
         people.revoke_token(999, actor="root")
+
+
+def _updates(store: Store) -> list[tuple[str, str, dict[str, object]]]:
+    return [
+        (e.actor, e.target, e.details)
+        for e in store.audit_entries(limit=1000)
+        if e.action == "user.update"
+    ]
+
+
+def test_an_update_audits_what_changed_with_what_it_was(people: Store) -> None:
+    people.update_user("sam", actor="root", role="analyst", team="Visitor centre")
+    people.update_user("sam", actor="root", team=None, display_name="Sam Carter")
+    # Nothing changes: nothing written.
+    unchanged = people.update_user("sam", actor="root", role="analyst", team=None)
+    assert (unchanged.role, unchanged.team) == ("analyst", None)
+    assert _updates(people) == [
+        (
+            "root",
+            "user:sam",
+            {
+                "role": "analyst",
+                "team": "Visitor centre",
+                "before": {"role": "reporter", "team": "Committee clerks"},
+            },
+        ),
+        ("root", "user:sam", {"team": None, "before": {"team": "Visitor centre"}}),
+    ]
+    assert people.verify_audit().ok
+
+
+def test_the_office_always_keeps_an_active_admin(people: Store) -> None:
+    people.create_user("ada", display_name="Ada Admin", role="admin", actor="root")
+    # An admin cannot demote or deactivate their own account, even with another admin.
+    with pytest.raises(Conflict, match="you cannot demote your own account"):
+        people.update_user("root", actor="root", role="analyst")
+    with pytest.raises(Conflict, match="you cannot deactivate your own account"):
+        people.update_user("root", actor="root", is_active=False)
+    # Their own name and team they may change.
+    assert people.update_user("root", actor="root", team="Visitor centre").role == "admin"
+    people.update_user("ada", actor="root", role="analyst")
+    # Now root is the last active admin: nobody (here the command line) may demote it.
+    for change in ({"role": "reporter"}, {"is_active": False}):
+        with pytest.raises(Conflict, match="'root' is the last active admin"):
+            people.update_user("root", actor="cli:ops", **change)  # type: ignore[arg-type]
+    root = people.get_user("root")
+    assert (root.role, root.is_active) == ("admin", True)
+    # An inactive admin does not count: ada made admin again but deactivated.
+    people.update_user("ada", actor="root", role="admin", is_active=False)
+    with pytest.raises(Conflict, match="last active admin"):
+        people.update_user("root", actor="ada", role="analyst")
+    people.update_user("ada", actor="root", is_active=True)
+    assert people.update_user("root", actor="ada", role="analyst").role == "analyst"
+    done = [d for _, target, d in _updates(people) if target == "user:root" and "role" in d]
+    assert done == [{"role": "analyst", "before": {"role": "admin"}}]  # only the one done
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one(
+    people: Store, open_store: Callable[[], Store]
+) -> None:
+    people.create_user("ada", display_name="Ada Admin", role="admin", actor="root")
+    other = open_store()
+    results: dict[str, str] = {}
+    start = threading.Barrier(2)
+
+    def demote(store: Store, target: str, actor: str) -> None:
+        start.wait()
+        try:
+            store.update_user(target, actor=actor, role="analyst")
+            results[target] = "demoted"
+        except Conflict as exc:
+            results[target] = str(exc)
+
+    # A transaction holding the admins' rows (PostgreSQL) or the write lock (SQLite)
+    # makes both demotions wait, then start together when it ends.
+    holding = people.engine.execution_options(**{WRITE_OPTION: True})
+    lock = "SELECT id FROM users WHERE role = 'admin'" + _FOR_UPDATE[people.dialect]
+    with holding.connect() as blocker, blocker.begin():
+        blocker.execute(sa.text(lock))
+        threads = [
+            threading.Thread(target=demote, args=(people, "root", "ada")),
+            threading.Thread(target=demote, args=(other, "ada", "root")),
+        ]
+        for t in threads:
+            t.start()
+        time.sleep(0.3)
+    for t in threads:
+        t.join(timeout=60)
+    assert len(results) == 2
+    demoted, refused = sorted(results.values(), key=lambda outcome: outcome != "demoted")
+    assert demoted == "demoted"
+    assert "is the last active admin" in refused
+    admins = [u.username for u in people.list_users() if u.role == "admin" and u.is_active]
+    assert len(admins) == 1
+
+
+_FOR_UPDATE = {"sqlite": "", "postgresql": " FOR UPDATE"}
+
+
+def test_revoking_names_the_account_and_is_recorded_once(people: Store) -> None:
+    issued = people.issue_token("sam", "laptop", actor="root")
+    with pytest.raises(NotFound, match=f"no API token with id {issued.id} for user 'vic'"):
+        people.revoke_token(issued.id, actor="root", username="vic")
+    assert people.user_for_token(issued.token) is not None
+    revoked = people.revoke_token(issued.id, actor="root", username="sam")
+    assert revoked == ApiToken(
+        id=issued.id, username="sam", name="laptop", created_at=T0, revoked_at=T0
+    )
+    assert people.revoke_token(issued.id, actor="root", username="sam") == revoked
+    entries = [e for e in people.audit_entries(limit=1000) if e.action == "token.revoke"]
+    assert [(e.actor, e.target, e.details) for e in entries] == [
+        ("root", "user:sam", {"token_id": issued.id, "name": "laptop"})
+    ]
+    assert people.user_for_token(issued.token) is None

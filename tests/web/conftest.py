@@ -62,3 +62,10 @@ def app(settings: Settings, store: Store, clock: Clock) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, base_url="http://testserver") as c:
         yield c
+
+
+@pytest.fixture
+def other_client(app: FastAPI) -> Iterator[TestClient]:
+    """A second browser on the same server: another person, with cookies of their own."""
+    with TestClient(app, base_url="http://testserver") as c:
+        yield c

@@ -50,6 +50,7 @@ class Seeded:
     reference: str
     case_id: int
     persona: str
+    token_id: int
 
 
 def seed(store: Store) -> Seeded:
@@ -62,7 +63,8 @@ def seed(store: Store) -> Seeded:
     )
     case = store.create_case(CaseDraft(title="Avery Lin"), actor="ana")
     store.import_alert(ALERT, actor="ana")
-    return Seeded(report.reference, case.id, store.list_counterparties()[0].key)
+    spare = store.issue_token("kim", "spare", actor="adam")
+    return Seeded(report.reference, case.id, store.list_counterparties()[0].key, spare.id)
 
 
 Call = tuple[str, str, dict[str, Any]]
@@ -106,8 +108,13 @@ ENDPOINTS: list[tuple[str, str, str | None, Callable[[Seeded, str], Call]]] = [
     ("GET", "/api/users", "admin", lambda s, r: ("GET", "/api/users", {})),
     ("POST", "/api/users", "admin",
      lambda s, r: ("POST", "/api/users", {"json": {"username": f"new-{r}", "role": "reporter"}})),
+    ("PATCH", "/api/users/{username}", "admin",
+     lambda s, r: ("PATCH", "/api/users/kim", {"json": {"team": "Committee clerks"}})),
+    ("GET", "/api/users/{username}/tokens", "admin", lambda s, r: ("GET", "/api/users/kim/tokens", {})),
     ("POST", "/api/users/{username}/tokens", "admin",
      lambda s, r: ("POST", "/api/users/sam/tokens", {"json": {"name": "laptop"}})),
+    ("POST", "/api/users/{username}/tokens/{token_id}/revoke", "admin",
+     lambda s, r: ("POST", f"/api/users/kim/tokens/{s.token_id}/revoke", {})),
     ("GET", "/api/teams", "admin", lambda s, r: ("GET", "/api/teams", {})),
     ("PUT", "/api/teams/{name}", "admin",
      lambda s, r: ("PUT", "/api/teams/Committee clerks", {"json": {"sensitivity": 4.0}})),

@@ -40,7 +40,7 @@ def test_openapi_is_served_and_every_reference_resolves(client: Any) -> None:
 def test_every_endpoint_is_documented_with_its_role(app: FastAPI) -> None:
     documented = {
         (m.group(1), m.group(2))
-        for m in re.finditer(r"^\| `(GET|POST|PUT|DELETE) (/api/[^`]*)` \|", API_DOC, re.M)
+        for m in re.finditer(r"^\| `(GET|POST|PUT|PATCH|DELETE) (/api/[^`]*)` \|", API_DOC, re.M)
     }
     served = {
         (method.upper(), path)

@@ -184,3 +184,112 @@ def test_passwords_never_come_back(client: Any) -> None:
     for url in ("/api/me", "/api/users"):
         assert PASSWORD not in client.get(url).text
         assert "hash" not in client.get(url).text
+
+
+def test_an_admin_changes_role_and_team_and_it_holds_at_once(client: Any, store: Store) -> None:
+    assert client.get("/api/cases", headers=bearer("ana")).status_code == 200
+    changed = client.patch(
+        "/api/users/ana",
+        json={"role": "reporter", "team": "Visitor centre"},
+        headers=bearer("adam"),
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json() == {
+        "username": "ana",
+        "display_name": "Ana",
+        "role": "reporter",
+        "team": "Visitor centre",
+        "is_active": True,
+        "has_password": True,
+    }
+    assert client.get("/api/cases", headers=bearer("ana")).status_code == 403
+    # A field left out stays; "team": null takes the account out of its team.
+    out = client.patch("/api/users/ana", json={"team": None}, headers=bearer("adam")).json()
+    assert (out["role"], out["team"]) == ("reporter", None)
+    renamed = client.patch(
+        "/api/users/ana", json={"display_name": "Ana A."}, headers=bearer("adam")
+    )
+    assert (renamed.json()["display_name"], renamed.json()["team"]) == ("Ana A.", None)
+    off = client.patch("/api/users/ana", json={"is_active": False}, headers=bearer("adam"))
+    assert off.json()["is_active"] is False
+    assert client.get("/api/me", headers=bearer("ana")).status_code == 401
+    updates = [
+        (e.actor, e.target, e.details)
+        for e in store.audit_entries(limit=1000)
+        if e.action == "user.update"
+    ]
+    assert updates == [
+        (
+            "adam",
+            "user:ana",
+            {
+                "role": "reporter",
+                "team": "Visitor centre",
+                "before": {"role": "analyst", "team": "Security office"},
+            },
+        ),
+        ("adam", "user:ana", {"team": None, "before": {"team": "Visitor centre"}}),
+        ("adam", "user:ana", {"display_name": "Ana A.", "before": {"display_name": "Ana"}}),
+        ("adam", "user:ana", {"is_active": False, "before": {"is_active": True}}),
+    ]
+
+
+def test_bad_account_changes_are_refused(client: Any, store: Store) -> None:
+    cases = [
+        ("adam", {"role": "analyst"}, 409, "you cannot demote your own account"),
+        ("adam", {"is_active": False}, 409, "you cannot deactivate your own account"),
+        ("sam", {"role": "boss"}, 422, "role"),
+        ("sam", {"team": "Nowhere"}, 404, "no team 'Nowhere'"),
+        ("sam", {"password": "x"}, 422, "password"),  # not changed here
+        ("sam", {"display_name": ""}, 422, "display_name"),
+        ("nobody", {"role": "analyst"}, 404, "no user 'nobody'"),
+    ]
+    for username, body, code, message in cases:
+        response = client.patch(f"/api/users/{username}", json=body, headers=bearer("adam"))
+        assert response.status_code == code, (username, body, response.text)
+        assert message in response.json()["message"]
+    assert (store.get_user("adam").role, store.get_user("sam").team) == (
+        "admin",
+        "Committee clerks",
+    )
+    assert not [e for e in store.audit_entries(limit=1000) if e.action == "user.update"]
+
+
+def test_an_admin_lists_and_revokes_tokens(client: Any, store: Store) -> None:
+    issued = client.post("/api/users/kim/tokens", json={"name": "PC-42"}, headers=bearer("adam"))
+    token, token_id = issued.json()["token"], issued.json()["id"]
+    kim = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/me", headers=kim).status_code == 200
+    listed = client.get("/api/users/kim/tokens", headers=bearer("adam"))
+    assert listed.json() == [
+        {
+            "id": store.list_tokens("kim")[0].id,
+            "username": "kim",
+            "name": "tests",
+            "created_at": "2026-11-29T09:00:00Z",
+            "revoked_at": None,
+        },
+        {
+            "id": token_id,
+            "username": "kim",
+            "name": "PC-42",
+            "created_at": "2026-11-29T09:00:00Z",
+            "revoked_at": None,
+        },
+    ]
+    assert token not in listed.text
+    # Another account named in the path: not found, and the token still works.
+    wrong = client.post(f"/api/users/sam/tokens/{token_id}/revoke", headers=bearer("adam"))
+    assert wrong.status_code == 404
+    assert client.get("/api/me", headers=kim).status_code == 200
+    revoked = client.post(f"/api/users/kim/tokens/{token_id}/revoke", headers=bearer("adam"))
+    assert revoked.status_code == 200
+    assert revoked.json()["revoked_at"] == "2026-11-29T09:00:00Z"
+    assert client.get("/api/me", headers=kim).status_code == 401  # the very next request
+    again = client.post(f"/api/users/kim/tokens/{token_id}/revoke", headers=bearer("adam"))
+    assert again.json() == revoked.json()
+    assert [e.action for e in store.audit_entries(limit=1000)][-2:] == [
+        "token.issue",
+        "token.revoke",
+    ]
+    assert client.get("/api/users/nobody/tokens", headers=bearer("adam")).status_code == 404

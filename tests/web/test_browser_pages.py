@@ -291,3 +291,29 @@ def test_hostile_names_messages_and_companies_run_nowhere(visit: Any, server: Se
     staff.press("Check it")
     assert SCRIPT in staff.page.inner_text("main")
     staff.assert_nothing_ran()
+
+
+def test_an_admin_issues_a_token_on_the_pages_and_revokes_it(visit: Any, server: Server) -> None:
+    admin = visit("adam")
+    page = admin.page
+    admin.goto("/admin")
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("link", name="Role, password, tokens of kim").click()
+    assert page.url.endswith("/admin/users/kim")
+    name = f"PC-42 {SCRIPT}"
+    page.get_by_label("What it is for").fill(name)
+    admin.press("Issue a token")
+    token = page.locator("code.one-time").inner_text()
+    assert name in page.inner_text("main")
+    admin.assert_nothing_ran()
+    me = httpx.get(f"{server.url}/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json()["username"] == "kim"
+
+    admin.goto("/admin/users/kim")
+    assert token not in page.content()  # shown once only
+    admin.press(f"Revoke token {name}")
+    assert "Token revoked" in page.inner_text("main")
+    admin.assert_nothing_ran()
+    refused = httpx.get(f"{server.url}/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert refused.status_code == 401
+    assert httpx.get(f"{server.url}/api/me", headers=bearer("kim")).status_code == 200

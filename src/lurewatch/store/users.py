@@ -71,6 +71,16 @@ _TOKEN_USER = (
 )
 
 
+def _token_record(row: ApiTokenRow, username: str) -> ApiToken:
+    return ApiToken(
+        id=row.id,
+        username=username,
+        name=row.name,
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+    )
+
+
 class UsersMixin(StoreCore):
     # -- teams -----------------------------------------------------------------------
 
@@ -122,9 +132,7 @@ class UsersMixin(StoreCore):
     # -- users -----------------------------------------------------------------------
 
     def _user_record(self, s: Session, row: UserRow) -> User:
-        team = None
-        if row.team_id is not None:
-            team = s.scalar(sa.select(TeamRow.name).where(TeamRow.id == row.team_id))
+        team = self._team_name(s, row.team_id)
         return User(
             id=row.id,
             username=row.username,
@@ -195,20 +203,49 @@ class UsersMixin(StoreCore):
         team: str | _Unset | None = UNSET,
         is_active: bool | None = None,
     ) -> User:
-        """Change what is given (``team=None`` takes the user out of any team)."""
+        """Change what is given (``team=None`` takes the user out of any team).
+
+        The audit entry records each field that changed with its value before;
+        a call that changes nothing writes nothing. Refused (:class:`Conflict`)
+        when an admin would demote or deactivate their own account (``actor``
+        is that username), or when it would leave the office without an active
+        admin: both would lock the office out of these settings.
+        """
+        if role is not None:
+            _check_role(role)
+        if display_name is not None:
+            display_name = _check_display_name(display_name)
+        demoting = (role is not None and role != "admin") or is_active is False
         now = self._clock()
         with self._write() as s:
+            # Taken before the account is read, so two admins demoting each other at
+            # once (PostgreSQL) are served in turn and the second sees the first's change.
+            admins = self._lock_active_admins(s) if demoting else []
             row = self._user_row(s, username)
-            changes: dict[str, object] = {}
+            team_name = self._team_name(s, row.team_id)
+            changes: dict[str, tuple[object, object]] = {}  # field: (before, after)
+            if display_name is not None and display_name != row.display_name:
+                changes["display_name"] = (row.display_name, display_name)
+            if role is not None and role != row.role:
+                changes["role"] = (row.role, role)
+            if not isinstance(team, _Unset) and team != team_name:
+                changes["team"] = (team_name, team)
+            if is_active is not None and is_active != row.is_active:
+                changes["is_active"] = (row.is_active, is_active)
+            if not changes:
+                return self._user_record(s, row)
+            if row.role == "admin" and row.is_active and demoting:
+                self._refuse_lockout(
+                    username, actor, admins, row.id, deactivating=is_active is False
+                )
             if display_name is not None:
-                row.display_name = changes["display_name"] = _check_display_name(display_name)
+                row.display_name = display_name
             if role is not None:
-                row.role = changes["role"] = _check_role(role)
+                row.role = role
             if not isinstance(team, _Unset):
                 row.team_id = self._team_id(s, team)
-                changes["team"] = team
             if is_active is not None:
-                row.is_active = changes["is_active"] = is_active
+                row.is_active = is_active
             row.updated_at = now
             self._audit(
                 s,
@@ -216,9 +253,45 @@ class UsersMixin(StoreCore):
                 actor=actor,
                 action="user.update",
                 target=f"user:{username}",
-                details=changes,
+                details={
+                    **{field: after for field, (_, after) in changes.items()},
+                    "before": {field: before for field, (before, _) in changes.items()},
+                },
             )
             return self._user_record(s, row)
+
+    def _lock_active_admins(self, s: Session) -> list[int]:
+        """The ids of the active admins, locked until the transaction ends (PostgreSQL;
+        SQLite's write lock already serialises writers)."""
+        return list(
+            s.scalars(
+                sa.select(UserRow.id)
+                .where(UserRow.role == "admin", UserRow.is_active.is_(True))
+                .order_by(UserRow.id)
+                .with_for_update()
+            )
+        )
+
+    @staticmethod
+    def _refuse_lockout(
+        username: str, actor: str, admins: list[int], user_id: int, *, deactivating: bool
+    ) -> None:
+        what = "deactivate" if deactivating else "demote"
+        if actor == username:
+            raise Conflict(
+                f"you cannot {what} your own account: ask another admin, so that the "
+                "office is never left without one"
+            )
+        if not [a for a in admins if a != user_id]:
+            raise Conflict(
+                f"{username!r} is the last active admin: make another account admin "
+                f"before you {what} this one"
+            )
+
+    def _team_name(self, s: Session, team_id: int | None) -> str | None:
+        if team_id is None:
+            return None
+        return s.scalar(sa.select(TeamRow.name).where(TeamRow.id == team_id))
 
     def get_user(self, username: str) -> User:
         with self._read() as s:
@@ -302,24 +375,31 @@ class UsersMixin(StoreCore):
             )
             return IssuedToken(id=row.id, username=username, name=name, token=token, created_at=now)
 
-    def revoke_token(self, token_id: int, *, actor: str) -> None:
-        """Stop a token from working (kept, marked revoked, for the record)."""
+    def revoke_token(self, token_id: int, *, actor: str, username: str | None = None) -> ApiToken:
+        """Stop a token from working at once (kept, marked revoked, for the record).
+
+        With ``username``, the token must be that account's (else :class:`NotFound`),
+        so a page or URL naming one account cannot revoke another's. Revoking a
+        revoked token changes nothing and writes no audit entry.
+        """
         now = self._clock()
         with self._write() as s:
             row = s.get(ApiTokenRow, token_id)
-            if row is None:
-                raise NotFound(f"no API token with id {token_id}")
-            owner = s.scalar(sa.select(UserRow.username).where(UserRow.id == row.user_id))
+            owner = None if row is None else self._username(s, row.user_id)
+            if row is None or (username is not None and owner != username):
+                whose = "" if username is None else f" for user {username!r}"
+                raise NotFound(f"no API token with id {token_id}{whose}")
             if row.revoked_at is None:
                 row.revoked_at = now
-            self._audit(
-                s,
-                at=now,
-                actor=actor,
-                action="token.revoke",
-                target=f"user:{owner}",
-                details={"token_id": token_id, "name": row.name},
-            )
+                self._audit(
+                    s,
+                    at=now,
+                    actor=actor,
+                    action="token.revoke",
+                    target=f"user:{owner}",
+                    details={"token_id": token_id, "name": row.name},
+                )
+            return _token_record(row, str(owner))
 
     def list_tokens(self, username: str) -> list[ApiToken]:
         """A user's tokens, oldest first (names and dates; never the tokens)."""
@@ -330,19 +410,17 @@ class UsersMixin(StoreCore):
                 .where(ApiTokenRow.user_id == user.id)
                 .order_by(ApiTokenRow.id)
             )
-            return [
-                ApiToken(
-                    id=r.id,
-                    username=username,
-                    name=r.name,
-                    created_at=r.created_at,
-                    revoked_at=r.revoked_at,
-                )
-                for r in rows
-            ]
+            return [_token_record(r, username) for r in rows]
+
+    def _username(self, s: Session, user_id: int) -> str | None:
+        return s.scalar(sa.select(UserRow.username).where(UserRow.id == user_id))
 
     def user_for_token(self, token: str) -> User | None:
-        """The active user a presented token belongs to, found by the token's SHA-256."""
+        """The active user a presented token belongs to, found by the token's SHA-256.
+
+        Nothing is cached: every request reads the token and its account afresh,
+        so a revocation, deactivation or role change holds from the next request.
+        """
         # Every API request asks this: one prebuilt statement on a bare connection.
         with self._connect() as conn:
             row = conn.execute(_TOKEN_USER, {"sha256": token_sha256(token)}).first()

@@ -167,6 +167,16 @@ class UserPublic(Response):
     has_password: bool
 
 
+class UserUpdate(RequestBody):
+    """What to change; a field left out stays as it is (``"team": null`` takes the
+    account out of its team)."""
+
+    display_name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    role: Role | None = None
+    team: Name | None = None
+    is_active: bool | None = None
+
+
 class TokenCreate(RequestBody):
     name: Name
 
@@ -179,6 +189,16 @@ class TokenIssued(Response):
     name: str
     token: str
     created_at: dt.datetime
+
+
+class TokenPublic(Response):
+    """An API token as listed: its name and dates, never the token (only its hash is kept)."""
+
+    id: int
+    username: str
+    name: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
 
 
 class TeamUpdate(RequestBody):

@@ -146,6 +146,17 @@ class SessionStore:
             with self._lock:
                 self._sessions.pop(session_id, None)
 
+    def end_user(self, username: str, *, keep: str | None = None) -> int:
+        """Log ``username`` out everywhere except the session cookie ``keep`` names;
+        how many sessions ended. (After a password reset: whoever knew the old
+        password and logged in with it is out.)"""
+        kept = None if keep is None else self._verified_id(keep)
+        with self._lock:
+            ending = [k for k, s in self._sessions.items() if s.username == username and k != kept]
+            for key in ending:
+                del self._sessions[key]
+        return len(ending)
+
     def _prune(self, now: dt.datetime) -> None:
         for key in [k for k, s in self._sessions.items() if self._expired(s, now)]:
             del self._sessions[key]

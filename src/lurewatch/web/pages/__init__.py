@@ -21,6 +21,7 @@ _MODULES = (
     "campaigns",
     "dashboard",
     "admin",
+    "accounts",
     "fanout",
 )
 

@@ -3,7 +3,8 @@
 Every form posts with a CSRF token and calls the same store method as the API
 (:mod:`lurewatch.web.routes.admin`); the store audits each change. A new
 account's one-time password is shown once, in the answer to the form that made
-it, and never put in a URL.
+it, and never put in a URL. Each account has a page of its own (role, team,
+password, API tokens): :mod:`lurewatch.web.pages.accounts`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from lurewatch.store.records import ROLES, Role, User
+from lurewatch.web.pages.accounts import ROLE_HELP, AccountName, account_url
 from lurewatch.web.pages.common import Form, PageAdmin, context_of, form_text, render
 
 router = APIRouter(include_in_schema=False)
@@ -26,11 +28,6 @@ DONE: dict[str, str] = {
     "template": "Verdict wording saved. Verdicts already sent keep their words.",
     "activated": "Account activated.",
     "deactivated": "Account deactivated: it can no longer log in or use its API tokens.",
-}
-ROLE_HELP = {
-    "reporter": "member of staff: checks and reports",
-    "analyst": "security office: triage, cases, personas",
-    "admin": "security office and these settings",
 }
 
 
@@ -129,15 +126,19 @@ def _role(value: str) -> Role:
 
 
 @router.post("/admin/users/{username}/active")
-def set_active(request: Request, username: str, user: PageAdmin, form: Form) -> Response:
-    """Deactivate an account (it can no longer log in or use tokens), or activate it again."""
+def set_active(request: Request, username: AccountName, user: PageAdmin, form: Form) -> Response:
+    """Deactivate an account (it can no longer log in or use tokens), or activate it again.
+
+    The store refuses an admin deactivating their own account (409). ``back=account``
+    returns to the account's page rather than the settings page.
+    """
     active = form_text(form, "active", max_chars=5)
     if active not in ("0", "1"):
         raise _unprocessable("active: 1 to activate the account, 0 to deactivate it")
-    if active == "0" and username == user.username:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            detail="You cannot deactivate your own account: ask another admin.",
-        )
     context_of(request).store.update_user(username, is_active=active == "1", actor=user.username)
-    return _back("activated" if active == "1" else "deactivated", "accounts")
+    done: Done = "activated" if active == "1" else "deactivated"
+    if form_text(form, "back", max_chars=10) == "account":
+        return RedirectResponse(
+            account_url(username, done, "active"), status_code=status.HTTP_303_SEE_OTHER
+        )
+    return _back(done, "accounts")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from lurewatch.store.users import UNSET
 from lurewatch.web.deps import AdminUser, StoreDep
 from lurewatch.web.models import (
     ErrorBody,
@@ -11,8 +12,10 @@ from lurewatch.web.models import (
     TeamUpdate,
     TokenCreate,
     TokenIssued,
+    TokenPublic,
     UserCreate,
     UserPublic,
+    UserUpdate,
     VerdictTemplatePublic,
     VerdictTemplateUpdate,
 )
@@ -46,10 +49,47 @@ def create_user(body: UserCreate, user: AdminUser, store: StoreDep) -> UserPubli
     return UserPublic.model_validate(created)
 
 
+@router.patch("/users/{username}", responses=_ERRORS)
+def update_user(username: str, body: UserUpdate, user: AdminUser, store: StoreDep) -> UserPublic:
+    """Change an account's display name, role, team or whether it is active.
+
+    Fields left out stay as they are; ``"team": null`` takes the account out of
+    its team. The change holds from the account's next request. 409 when an
+    admin would demote or deactivate their own account, or when no active admin
+    would be left.
+    """
+    updated = store.update_user(
+        username,
+        display_name=body.display_name,
+        role=body.role,
+        team=body.team if "team" in body.model_fields_set else UNSET,
+        is_active=body.is_active,
+        actor=user.username,
+    )
+    return UserPublic.model_validate(updated)
+
+
+@router.get("/users/{username}/tokens", responses=_ERRORS)
+def list_tokens(username: str, user: AdminUser, store: StoreDep) -> list[TokenPublic]:
+    """The account's API tokens, oldest first: names and dates, never the tokens."""
+    return [TokenPublic.model_validate(t) for t in store.list_tokens(username)]
+
+
 @router.post("/users/{username}/tokens", status_code=status.HTTP_201_CREATED, responses=_ERRORS)
 def issue_token(username: str, body: TokenCreate, user: AdminUser, store: StoreDep) -> TokenIssued:
     """A new API token for the account: shown in this response only."""
     return TokenIssued.model_validate(store.issue_token(username, body.name, actor=user.username))
+
+
+@router.post("/users/{username}/tokens/{token_id}/revoke", responses=_ERRORS)
+def revoke_token(username: str, token_id: int, user: AdminUser, store: StoreDep) -> TokenPublic:
+    """Stop one of the account's tokens from working, from the next request on.
+
+    The token stays listed, with the time it was revoked; revoking it again
+    changes nothing.
+    """
+    revoked = store.revoke_token(token_id, username=username, actor=user.username)
+    return TokenPublic.model_validate(revoked)
 
 
 @router.get("/teams", responses=_ERRORS)
