@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
 import pytest
 import sqlalchemy as sa
 from storesupport import T0, Clock, MakeContact, MakeSubmission
 
 from lurewatch.exchange import load_alert
+from lurewatch.matching import identifiers
 from lurewatch.matching.index import IndicatorIndex
 from lurewatch.model import Alert, Indicator, Persona
 from lurewatch.store import NotFound, Store
@@ -295,7 +297,7 @@ def test_the_cheap_text_test_never_loses_a_match(text: str) -> None:
     narrowed = list(
         hunting_module._contact_matches(index, 1, items, hunting_module._text_filter([IDENTIFIED]))
     )
-    everything = hunting_module._TextFilter(every=True)
+    everything = hunting_module._TextFilter(every=True, kinds=identifiers.TEXT_KINDS)
     assert narrowed == list(hunting_module._contact_matches(index, 1, items, everything))
     expect_match = text not in (
         "An important client pays USD 1,500 for short reports",
@@ -305,9 +307,42 @@ def test_the_cheap_text_test_never_loses_a_match(text: str) -> None:
     assert bool(narrowed) == expect_match
 
 
+@pytest.mark.parametrize("indicator", IDENTIFIED.indicators, ids=lambda i: i.type)
+@pytest.mark.parametrize("text", WRITTEN)
+def test_looking_only_for_the_identifiers_an_alert_names_never_loses_a_match(
+    indicator: Indicator, text: str
+) -> None:
+    for alert in (
+        msgspec.structs.replace(IDENTIFIED, indicators=(indicator,)),
+        msgspec.structs.replace(IDENTIFIED, personas=(), indicators=(indicator,)),
+    ):
+        index = IndicatorIndex([alert])
+        items = [{"name": "Someone Else", "items": [{"kind": "message", "excerpt": text}]}]
+        narrowed = hunting_module._text_filter([alert])
+        assert narrowed.kinds < identifiers.TEXT_KINDS
+        everything = hunting_module._TextFilter(every=True, kinds=identifiers.TEXT_KINDS)
+        assert list(hunting_module._contact_matches(index, 1, items, narrowed)) == list(
+            hunting_module._contact_matches(index, 1, items, everything)
+        )
+
+
+def test_only_the_kinds_asked_for_are_looked_for_in_text() -> None:
+    text = "Write to amy@bryr.example, www.bryr.example, +852 5555 0101, WeChat BRYR_Amy"
+    everything = identifiers.found_in_text(text)
+    assert all(everything[k] for k in ("email", "url", "phone", "handle", "domain"))
+    only_phone = identifiers.found_in_text(text, frozenset({"phone"}))
+    assert only_phone["phone"] == everything["phone"]
+    assert not any(only_phone[k] for k in ("email", "url", "handle", "domain"))
+    only_email = identifiers.found_in_text(text, frozenset({"email"}))
+    assert only_email["email"] == everything["email"]
+    assert only_email["domain"] == {"bryr.example"}
+
+
 def test_texts_that_cannot_match_are_not_parsed() -> None:
     only_handle = hunting_module._text_filter([ALERT])  # the example names one WeChat ID
-    assert only_handle == hunting_module._TextFilter(needles=frozenset({"bryr_amanda_example"}))
+    assert only_handle == hunting_module._TextFilter(
+        needles=frozenset({"bryr_amanda_example"}), kinds=frozenset({"handle"})
+    )
     assert not only_handle.wanted(["An important client pays USD 1,500", "Add me on WeChat"])
     assert only_handle.wanted(["my ID is BRYR_Amanda_Example"])
     assert not hunting_module._text_filter([Alert(id="n", title="names only")]).wanted(["x"])

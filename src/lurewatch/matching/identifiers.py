@@ -21,13 +21,16 @@ _URL = re.compile(
 _DIGITS = re.compile(r"(?:\+|\b00)?\d[\d\s().\-]{6,20}\d")
 # Handle-like words: letters, digits and _ . - (a WeChat ID, a Telegram @name).
 _HANDLE = re.compile(r"@?[A-Za-z][\w.\-]{2,40}")
+_HANDLE_VALUE = re.compile(r"[\w.\-+]+")
+_DOMAIN_VALUE = re.compile(r"[\w-]{1,63}(?:\.[\w-]{1,63})+")
+_NOT_DIGIT = re.compile(r"\D")
 
 
 @lru_cache(maxsize=65_536)
 def phone(value: str) -> str | None:
     """Digits of an international number, ``+`` first (``00`` read as ``+``); None if too short."""
     v = value.strip()
-    digits = re.sub(r"\D", "", v)
+    digits = _NOT_DIGIT.sub("", v)
     if v.startswith("00"):
         digits = digits[2:]
     elif not v.startswith("+"):
@@ -55,12 +58,12 @@ def domain(value: str) -> str | None:
         canon = canon_profile_url(v)
         v = canon.split("/", 1)[0] if canon else ""
     v = v.removeprefix("www.").strip(".")
-    return v if re.fullmatch(r"[\w-]{1,63}(?:\.[\w-]{1,63})+", v) else None
+    return v if _DOMAIN_VALUE.fullmatch(v) else None
 
 
 def handle(value: str) -> str | None:
     v = value.strip().lstrip("@").casefold()
-    return v if 3 <= len(v) <= 64 and re.fullmatch(r"[\w.\-+]+", v) else None
+    return v if 3 <= len(v) <= 64 and _HANDLE_VALUE.fullmatch(v) else None
 
 
 def website(value: str) -> str | None:
@@ -85,8 +88,16 @@ def normalise(kind: str, value: str) -> str | None:
     return None
 
 
-def found_in_text(text: str) -> dict[str, set[str]]:
-    """Identifiers written in a message: e-mails, domains, phones, addresses, handles."""
+# What found_in_text can look for; domains come with e-mail addresses and URLs.
+TEXT_KINDS = frozenset({"email", "url", "phone", "handle"})
+
+
+def found_in_text(text: str, kinds: frozenset[str] = TEXT_KINDS) -> dict[str, set[str]]:
+    """Identifiers written in a message: e-mails, domains, phones, addresses, handles.
+
+    Only the ``kinds`` asked for are looked for (a hunt for a persona's address
+    need not list every handle-like word of every message).
+    """
     out: dict[str, set[str]] = {
         "email": set(),
         "domain": set(),
@@ -94,23 +105,23 @@ def found_in_text(text: str) -> dict[str, set[str]]:
         "url": set(),
         "handle": set(),
     }
-    if "@" in text:
+    if "email" in kinds and "@" in text:
         for m in _EMAIL.finditer(text):
             e = email(m.group())
             if e:
                 out["email"].add(e)
                 out["domain"].add(e.split("@", 1)[1])
-    if "://" in text or "www." in text or "linkedin.com" in text:
+    if "url" in kinds and ("://" in text or "www." in text or "linkedin.com" in text):
         for m in _URL.finditer(text):
             u = canon_profile_url(m.group().rstrip(".,;:!?"))
             if u:
                 out["url"].add(u)
                 out["domain"].add(u.split("/", 1)[0])
-    for m in _DIGITS.finditer(text):
+    for m in _DIGITS.finditer(text) if "phone" in kinds else ():
         p = phone(m.group())
         if p:
             out["phone"].add(p)
-    for m in _HANDLE.finditer(text):
+    for m in _HANDLE.finditer(text) if "handle" in kinds else ():
         h = handle(m.group().rstrip(".-"))  # a handle that ends a sentence loses its full stop
         if h:
             out["handle"].add(h)

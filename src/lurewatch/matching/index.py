@@ -80,11 +80,14 @@ class Subject:
     texts: list[str] = field(default_factory=list)
     photo_hashes: set[str] = field(default_factory=set)
 
-    def add_text(self, text: str) -> None:
+    def add_text(self, text: str, kinds: frozenset[str] = identifiers.TEXT_KINDS) -> None:
+        """Keep ``text`` (for templates) and the identifiers of ``kinds`` written in it."""
         if not text:
             return
         self.texts.append(text)
-        found = identifiers.found_in_text(text)
+        if not kinds:
+            return
+        found = identifiers.found_in_text(text, kinds)
         self.emails |= found["email"]
         self.domains |= found["domain"]
         self.phones |= found["phone"]
@@ -306,7 +309,9 @@ def subject_from(
     profile_url: str | None = None,
     websites: Iterable[str] = (),
     texts: Iterable[str] = (),
+    kinds: frozenset[str] = identifiers.TEXT_KINDS,
 ) -> Subject:
+    """A subject from a contact's fields; identifiers of ``kinds`` are looked for in ``texts``."""
     s = Subject(name=name, organisations=organisations_in(headline, company))
     if profile_url:
         s.profile_urls.add(profile_url)
@@ -315,5 +320,5 @@ def subject_from(
         if d:
             s.domains.add(d)
     for text in texts:
-        s.add_text(text)
+        s.add_text(text, kinds)
     return s

@@ -91,6 +91,8 @@ class _TextFilter(msgspec.Struct, frozen=True):
     every: bool = False
     needles: frozenset[str] = frozenset()
     digits: bool = False
+    # The identifiers worth finding in a text (see identifiers.found_in_text).
+    kinds: frozenset[str] = frozenset()
 
     def wanted(self, texts: Sequence[str]) -> bool:
         if self.every:
@@ -105,24 +107,32 @@ class _TextFilter(msgspec.Struct, frozen=True):
 
 def _text_filter(alerts: Iterable[Alert]) -> _TextFilter:
     needles: set[str] = set()
+    kinds: set[str] = set()
     digits = every = False
     for a in alerts:
         if any(p.profile_url for p in a.personas):
             needles |= _URL_MARKS
+            kinds.add("url")
         for ind in a.indicators:
             if ind.type in identifiers.MESSENGERS or ind.type == "email":
                 norm = identifiers.normalise(ind.type, ind.value)
                 if norm:
                     needles.add(norm)
+                kinds.add("email" if ind.type == "email" else "handle")
             elif ind.type == "profile-url":
                 needles |= _URL_MARKS
+                kinds.add("url")
             elif ind.type in ("domain", "website"):
                 needles |= _URL_MARKS | {"@"}
+                kinds |= {"url", "email"}
             elif ind.type == "phone":
                 digits = True
+                kinds.add("phone")
             elif ind.type == "message-template":
                 every = True
-    return _TextFilter(every=every, needles=frozenset(needles), digits=digits)
+    return _TextFilter(
+        every=every, needles=frozenset(needles), digits=digits, kinds=frozenset(kinds)
+    )
 
 
 def _agreed(m: Match) -> tuple[str, ...]:
@@ -149,6 +159,7 @@ def _contact_matches(
             company=c.company,
             profile_url=c.profile_url,
             texts=written if texts.wanted(written) else (),
+            kinds=texts.kinds,
         )
         best: dict[str, Match] = {}
         for m in index.match(subject):
