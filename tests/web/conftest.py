@@ -54,8 +54,11 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings, store: Store, clock: Clock) -> FastAPI:
-    return create_app(settings, store, now=clock)
+def app(settings: Settings, store: Store, clock: Clock) -> Iterator[FastAPI]:
+    app = create_app(settings, store, now=clock)
+    yield app
+    # Retro-hunts the pages started end before the store closes.
+    assert app.state.lurewatch.hunts.wait(), "a retro-hunt was still running"
 
 
 @pytest.fixture

@@ -105,6 +105,8 @@ ENDPOINTS: list[tuple[str, str, str | None, Callable[[Seeded, str], Call]]] = [
      lambda s, r: ("POST", "/api/alerts/alert-1/hunt", {})),
     ("GET", "/api/alerts/{alert_id}/matches", "analyst",
      lambda s, r: ("GET", "/api/alerts/alert-1/matches", {})),
+    ("GET", "/api/alerts/{alert_id}/hunt", "analyst",
+     lambda s, r: ("GET", "/api/alerts/alert-1/hunt", {})),
     ("GET", "/api/users", "admin", lambda s, r: ("GET", "/api/users", {})),
     ("POST", "/api/users", "admin",
      lambda s, r: ("POST", "/api/users", {"json": {"username": f"new-{r}", "role": "reporter"}})),

@@ -187,7 +187,11 @@ def test_staff_report_is_triaged_made_a_case_and_flagged_by_a_later_alert(
     office.goto("/alerts")
     page.locator("input#file").set_input_files(str(ALERT_FILE))
     office.press("Import and search the reports")
+    # The hunt runs in the background; the alert's page reloads itself until it is done.
+    assert "/alerts/" in page.url
     row = page.locator("table.alert-matches tbody tr", has_text=reference)
+    row.wait_for(timeout=30_000)
+    page.wait_for_load_state("load")
     assert row.count() == 1
     assert "STRONG" in row.inner_text() and "sam" in row.inner_text()
     office.assert_nothing_ran()

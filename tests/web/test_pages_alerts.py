@@ -64,6 +64,11 @@ def issue(client: Any, **fields: str) -> Any:
     return post_form(client, "/alerts/issue", form, page="/alerts", follow_redirects=False)
 
 
+def settle(client: Any) -> None:
+    """Wait for the retro-hunts the pages started in the background to end."""
+    assert client.app.state.lurewatch.hunts.wait(timeout=30)
+
+
 def rows_of(page: str, table_class: str) -> list[str]:
     """The body rows of the table with ``table_class``, as text without tags."""
     found = re.search(rf'<table class="{table_class}">(.*?)</table>', page, re.S)
@@ -124,6 +129,7 @@ def test_an_imported_alert_flags_a_past_report_and_lists_its_reporter(
     response = upload(client, EXAMPLE, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == f"/alerts/{quote(EXAMPLE_ID, safe='')}"
+    settle(client)
     page = client.get(response.headers["location"]).text
     assert rows_of(page, "alert-matches") == [
         "STRONG sam Committee clerks Amanda Qiu BP-YR Executive Search Amanda Qiu "
@@ -150,11 +156,13 @@ def test_exercises_are_marked_and_running_again_finds_new_reports(
 ) -> None:
     page_login(client, "ana")
     upload(client, EXAMPLE)
+    settle(client)
     path = f"/alerts/{quote(EXAMPLE_ID, safe='')}"
     assert "No stored report names a contact" in client.get(path).text
     submit(store, "kim", contact("Qiu Amanda", company="BR-YR Executive Search"), exercise=True)
     again = post_form(client, f"{path}/hunt", {}, page=path, follow_redirects=False)
     assert again.status_code == 303
+    settle(client)
     page = client.get(path).text
     [row] = rows_of(page, "alert-matches")
     assert row.startswith("STRONG exercise kim Visitor centre Qiu Amanda")
@@ -220,6 +228,7 @@ def test_an_issued_alert_finds_a_report_by_profile_address(client: Any, store: S
         ("wechat", "jw_talent", persona.id, "TLP:AMBER"),
         ("phone", "+44 20 7946 0000", persona.id, "TLP:AMBER"),
     ]
+    settle(client)
     [match] = store.alert_matches_for(summary.alert_id)
     assert (match.report, match.strength, match.persona) == (reference, "strong", "Jordan Wei")
     page = client.get(response.headers["location"]).text
@@ -260,6 +269,7 @@ def test_an_alert_id_with_colons_and_slashes_has_working_pages(client: Any, stor
     page = client.get(path).text
     assert f'action="{path}/hunt"' in page
     assert post_form(client, f"{path}/hunt", {}, page=path).status_code == 200
+    settle(client)
     assert len(rows_of(client.get(path).text, "alert-matches")) == 1
 
 
@@ -301,6 +311,7 @@ def test_hostile_alert_and_contact_text_is_only_ever_shown_escaped(
     )
     page_login(client, "ana")
     upload(client, alert_to_json(alert))  # imported again through the page: hunted too
+    settle(client)
     pages = [client.get("/alerts").text, client.get(f"/alerts/{quote(alert.id, safe='')}").text]
     assert "alert(6)" in pages[1]  # the hostile contact was matched and is listed
     for page in pages:

@@ -24,7 +24,7 @@ while it matches.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import msgspec
@@ -48,6 +48,8 @@ from lurewatch.store.schema import (
 )
 
 BATCH = 500
+# progress(searched, total): how many reports a retro-hunt has read, of how many.
+Progress = Callable[[int, int], None]
 MAX_LISTED = 1_000
 # found_in_text looks for web and profile addresses only in text holding one of these.
 _URL_MARKS = frozenset({"://", "www.", "linkedin.com"})
@@ -288,12 +290,19 @@ class HuntingMixin(StoreCore):
 
     # -- hunting ---------------------------------------------------------------------
 
-    def retro_hunt(self, alert_id: str, *, actor: str) -> list[AlertMatch]:
+    def retro_hunt(
+        self, alert_id: str, *, actor: str, progress: Progress | None = None
+    ) -> list[AlertMatch]:
         """Match every stored report's contacts against one alert; keep and return the matches.
 
         The alert's earlier matches are replaced. One audit entry
         (``alert.hunt``) records how many reports and contacts were searched
         and how many matched. Conflict if the alert is replaced while the hunt runs.
+
+        ``progress(searched, total)`` is called once the reports are counted,
+        after every batch of ``BATCH`` reports, and once all are read (before
+        the matches are written). It runs inside the hunt's read transaction:
+        it must be quick, and may write only through the store's own methods.
         """
         with self._read() as s:
             alert_pk, body = _alert_version(s, alert_id)
@@ -301,12 +310,20 @@ class HuntingMixin(StoreCore):
         index = IndicatorIndex([alert])
         texts = _text_filter([alert])
         found: list[_Found] = []
-        reports = contacts = 0
+        reports = contacts = total = 0
         with self._read() as s:
+            if progress is not None:
+                total = int(s.scalar(sa.select(sa.func.count()).select_from(ReportRow)) or 0)
+                progress(0, total)
             for report_id, items in self._reports_in_batches(s):
                 reports += 1
                 contacts += len(items) if isinstance(items, list) else 0
                 found.extend(_contact_matches(index, report_id, items, texts))
+                if progress is not None and reports % BATCH == 0:
+                    # Reports that arrived since the count are searched too.
+                    progress(reports, max(total, reports))
+            if progress is not None:
+                progress(reports, max(total, reports))
         now = self._clock()
         with self._write() as s:
             current = s.execute(

@@ -494,6 +494,36 @@ class AlertMatch(Struct, frozen=True, kw_only=True):
     found_at: dt.datetime
 
 
+HuntState = Literal["queued", "running", "done", "failed", "interrupted"]
+HUNT_STATES: tuple[str, ...] = get_args(HuntState)
+
+
+class AlertHunt(Struct, frozen=True, kw_only=True):
+    """Where the latest retro-hunt of one stored alert (as imported last) stands.
+
+    ``queued`` until a worker takes it, ``running`` while it reads the
+    reports (``searched`` of ``total`` so far, updated every few batches),
+    then ``done``, ``failed`` (``error`` says why, in one line) or
+    ``interrupted`` (the server stopped before it finished). ``total`` is
+    the number of stored reports when the hunt started (0 until then).
+    """
+
+    alert_id: str
+    state: HuntState
+    searched: int
+    total: int
+    requested_by: str
+    requested_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    error: str | None
+
+    @property
+    def active(self) -> bool:
+        """Queued or running: starting another hunt of the alert now would be a second one."""
+        return self.state in ("queued", "running")
+
+
 class MatchCounts(Struct, frozen=True, kw_only=True):
     """How many contacts in stored reports an alert's latest retro-hunt matched."""
 

@@ -22,6 +22,7 @@ from lurewatch.store.errors import InvalidValue
 from lurewatch.store.records import (
     CASE_STATUSES,
     CHANNELS,
+    HUNT_STATES,
     LEVELS,
     PAP_LABELS,
     REPORT_STATUSES,
@@ -328,6 +329,29 @@ class AlertMatchRow(Base):
     persona: Mapped[str | None] = mapped_column(sa.Text)
     details: Mapped[Any] = mapped_column(JSONType)  # what agreed, one line each
     found_at: Mapped[dt.datetime]
+
+
+class AlertHuntRow(Base):
+    """Where the latest retro-hunt of a stored alert stands (one row per alert as imported).
+
+    Re-importing an alert replaces its ``alerts`` row, and this row goes with it.
+    """
+
+    __tablename__ = "alert_hunts"
+    __table_args__ = (_one_of("state", HUNT_STATES, "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_pk: Mapped[int] = mapped_column(
+        sa.ForeignKey("alerts.id", ondelete="CASCADE"), unique=True
+    )
+    state: Mapped[str] = mapped_column(sa.String(20))
+    searched: Mapped[int] = mapped_column(sa.Integer)
+    total: Mapped[int] = mapped_column(sa.Integer)
+    requested_by: Mapped[str] = mapped_column(sa.String(150))
+    requested_at: Mapped[dt.datetime]
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    error: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class CampaignRow(Base):

@@ -18,7 +18,7 @@ from lurewatch.store.core import Clock, StoreUnavailable, system_clock
 from lurewatch.store.engine import create_store_engine, display_url, parse_url, sqlite_path
 from lurewatch.store.errors import SchemaNotCurrent
 from lurewatch.store.figures import FiguresMixin
-from lurewatch.store.hunting import HuntingMixin
+from lurewatch.store.hunt_state import HuntStateMixin
 from lurewatch.store.migrate import current_revision, head_revision, upgrade
 from lurewatch.store.reports import ReportsMixin
 from lurewatch.store.sharing import SharingMixin
@@ -64,7 +64,7 @@ class Store(
     ReportsMixin,
     CasesMixin,
     AlertsMixin,
-    HuntingMixin,
+    HuntStateMixin,
     TriageViewsMixin,
     FiguresMixin,
     SharingMixin,

@@ -14,6 +14,7 @@ from lurewatch.store.core import system_clock
 from lurewatch.web import pages
 from lurewatch.web.context import Clock, WebContext
 from lurewatch.web.errors import install_error_handlers
+from lurewatch.web.hunts import HuntRunner
 from lurewatch.web.middleware import BodyLimit, SecurityHeaders
 from lurewatch.web.models import ValidationErrorBody, record_schemas
 from lurewatch.web.ratelimit import LoginLimiter
@@ -60,6 +61,10 @@ def create_app(settings: Settings, store: Store, *, now: Clock = system_clock) -
     off: the server refuses to start rather than sign sessions with a guessable
     key. ``now`` is the clock for sessions, login limits and export
     timestamps (tests freeze it).
+
+    Retro-hunts an earlier server left queued or running are marked
+    interrupted here (:class:`~lurewatch.web.hunts.HuntRunner`): one app per
+    database at a time.
     """
     key = signing_key(settings)
     sessions = SessionStore(key, now)
@@ -79,6 +84,7 @@ def create_app(settings: Settings, store: Store, *, now: Clock = system_clock) -
         signing_key=key,
         login_limiter=LoginLimiter(now),
         now=now,
+        hunts=HuntRunner(store),
     )
     # The institution key for fan-out files and anonymous lookups (503 there without one).
     app.state.sharing = sharing.sharing_state(settings, now)

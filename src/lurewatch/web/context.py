@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from lurewatch.office import ReportIntake
 from lurewatch.settings import Settings
 from lurewatch.store import Store
+from lurewatch.web.hunts import HuntRunner
 from lurewatch.web.ratelimit import LoginLimiter
 from lurewatch.web.sessions import SessionStore
 
@@ -28,3 +29,5 @@ class WebContext:
     signing_key: bytes
     login_limiter: LoginLimiter
     now: Clock
+    # Retro-hunts the pages start, run in background threads.
+    hunts: HuntRunner

@@ -441,6 +441,23 @@ class AlertMatchPublic(Response):
     found_at: dt.datetime
 
 
+class AlertHuntPublic(Response):
+    """Where the alert's latest retro-hunt stands (see ``Store.alert_hunt``).
+
+    ``state`` is ``none`` when no hunt was recorded since the alert was imported.
+    """
+
+    alert_id: str
+    state: Literal["none", "queued", "running", "done", "failed", "interrupted"]
+    searched: int = Field(description="reports searched so far")
+    total: int = Field(description="stored reports when the hunt started (0 until then)")
+    requested_by: str | None
+    requested_at: dt.datetime | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    error: str | None = Field(description="why it failed or did not finish, in one line")
+
+
 class AlertImported(AlertListItem):
     """An imported alert, with what the retro-hunt run right after found."""
 

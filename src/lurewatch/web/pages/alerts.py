@@ -1,8 +1,11 @@
 """Alerts (analysts): import or issue an alert, and see who its personas already contacted.
 
-Importing or issuing an alert runs a retro-hunt over every stored report at
-once (:meth:`lurewatch.store.Store.retro_hunt`), and the alert's page lists
-the reported contacts it matched. Everything an alert or a report carries is
+Importing or issuing an alert starts a retro-hunt over every stored report
+(:meth:`lurewatch.store.Store.retro_hunt`) in the background
+(:class:`lurewatch.web.hunts.HuntRunner`) and redirects at once to the
+alert's page, which shows how many reports the hunt has searched (and
+reloads itself every few seconds while it runs), then the reported contacts
+it matched, or why it failed. Everything an alert or a report carries is
 shown as text: persona names, profile addresses and indicator values were
 written by the adversary or by another organisation, and are never links.
 """
@@ -31,6 +34,9 @@ router = APIRouter(include_in_schema=False)
 ISSUE_TYPES = tuple(
     t for t in INDICATOR_TYPES if t not in ("persona-name", "organization", "profile-url")
 )
+# How often the alert's page reloads itself while its retro-hunt runs (a meta refresh:
+# the pages run no script).
+REFRESH_SECONDS = 3
 _ISSUE_FIELDS = (
     "title",
     "tlp",
@@ -145,7 +151,7 @@ def alerts_page(request: Request, user: PageAnalyst) -> Response:
 
 @router.post("/alerts/import")
 def import_alert(request: Request, user: PageAnalyst, form: Form) -> Response:
-    """Import an uploaded alert file, run the retro-hunt, and show the alert."""
+    """Import an uploaded alert file, start its retro-hunt, and show the alert."""
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _list_page(
@@ -164,13 +170,13 @@ def import_alert(request: Request, user: PageAnalyst, form: Form) -> Response:
     except (InputError, InvalidValue) as exc:
         message = str(exc).splitlines()[0] if str(exc) else "the file could not be read"
         return _list_page(request, import_error=message, status_code=status.HTTP_400_BAD_REQUEST)
-    store.retro_hunt(summary.alert_id, actor=user.username)
+    context_of(request).hunts.start(summary.alert_id, actor=user.username)
     return _to_alert(summary.alert_id)
 
 
 @router.post("/alerts/issue")
 def issue_alert(request: Request, user: PageAnalyst, form: Form) -> Response:
-    """Issue an alert naming one persona, run the retro-hunt, and show the alert."""
+    """Issue an alert naming one persona, start its retro-hunt, and show the alert."""
     context = context_of(request)
     fields = {
         name: form_text(form, name, max_chars=20_000 if name == "indicators" else 2_000)
@@ -186,7 +192,7 @@ def issue_alert(request: Request, user: PageAnalyst, form: Form) -> Response:
             issue=fields,
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
-    context.store.retro_hunt(summary.alert_id, actor=user.username)
+    context.hunts.start(summary.alert_id, actor=user.username)
     return _to_alert(summary.alert_id)
 
 
@@ -195,6 +201,9 @@ def alert_page(request: Request, alert_id: str, user: PageAnalyst) -> Response:
     store = context_of(request).store
     alert = store.get_alert(alert_id)
     summary = next((a for a in store.list_alerts() if a.alert_id == alert_id), None)
+    # Read before the matches: a hunt that finishes in between shows as running once more
+    # (the page reloads), never as done with the previous hunt's matches.
+    hunt = store.alert_hunt(alert_id)
     matches = store.alert_matches_for(alert_id)
     personas = {p.id: p.name for p in alert.personas}
     return render(
@@ -204,6 +213,8 @@ def alert_page(request: Request, alert_id: str, user: PageAnalyst) -> Response:
             "alert": alert,
             "summary": summary,
             "persona_names": personas,
+            "hunt": hunt,
+            "refresh_seconds": REFRESH_SECONDS if hunt is not None and hunt.active else None,
             "matches": matches,
             "strong": sum(m.strength == "strong" for m in matches),
         },
@@ -212,6 +223,6 @@ def alert_page(request: Request, alert_id: str, user: PageAnalyst) -> Response:
 
 @router.post("/alerts/{alert_id:path}/hunt")
 def hunt_again(request: Request, alert_id: str, user: PageAnalyst, form: Form) -> Response:
-    """Run the alert's retro-hunt over every stored report again."""
-    context_of(request).store.retro_hunt(alert_id, actor=user.username)
+    """Start the alert's retro-hunt over every stored report again (unless one is running)."""
+    context_of(request).hunts.start(alert_id, actor=user.username)
     return _to_alert(alert_id)

@@ -12,7 +12,13 @@ from starlette.concurrency import run_in_threadpool
 from lurewatch.exchange import read_alert_bytes
 from lurewatch.model import Alert
 from lurewatch.web.deps import AnalystUser, ClockDep, StoreDep
-from lurewatch.web.models import AlertImported, AlertListItem, AlertMatchPublic, ErrorBody
+from lurewatch.web.models import (
+    AlertHuntPublic,
+    AlertImported,
+    AlertListItem,
+    AlertMatchPublic,
+    ErrorBody,
+)
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"])
 _ERRORS: dict[int | str, dict[str, object]] = {
@@ -76,7 +82,7 @@ async def import_alert(
     data = await request.body()
     alert: Alert = await run_in_threadpool(read_alert_bytes, data, _source(request, filename))
     summary = await run_in_threadpool(store.import_alert, alert, actor=user.username)
-    matches = await run_in_threadpool(store.retro_hunt, summary.alert_id, actor=user.username)
+    matches = await run_in_threadpool(store.run_hunt, summary.alert_id, actor=user.username)
     strong = sum(m.strength == "strong" for m in matches)
     return AlertImported.model_validate(
         {
@@ -134,9 +140,32 @@ def export_alert(
 
 @router.post("/{alert_id:path}/hunt", responses=_ERRORS)
 def hunt_alert(alert_id: str, user: AnalystUser, store: StoreDep) -> list[AlertMatchPublic]:
-    """Run the alert's retro-hunt over every stored report again; the contacts it matched."""
-    matches = store.retro_hunt(alert_id, actor=user.username)
+    """Run the alert's retro-hunt over every stored report again; the contacts it matched.
+
+    The answer comes when the hunt is done; ``GET .../hunt`` shows it meanwhile.
+    """
+    matches = store.run_hunt(alert_id, actor=user.username)
     return [AlertMatchPublic.model_validate(m) for m in matches]
+
+
+@router.get("/{alert_id:path}/hunt", responses=_ERRORS)
+def hunt_state(alert_id: str, user: AnalystUser, store: StoreDep) -> AlertHuntPublic:
+    """Where the alert's latest retro-hunt stands: queued, running (reports searched of
+    total), done, failed or interrupted (with the reason); ``none`` if none was recorded."""
+    hunt = store.alert_hunt(alert_id)
+    if hunt is None:
+        return AlertHuntPublic(
+            alert_id=alert_id,
+            state="none",
+            searched=0,
+            total=0,
+            requested_by=None,
+            requested_at=None,
+            started_at=None,
+            finished_at=None,
+            error=None,
+        )
+    return AlertHuntPublic.model_validate(hunt)
 
 
 @router.get("/{alert_id:path}/matches", responses=_ERRORS)
