@@ -159,3 +159,18 @@ def test_quotes_are_placed_the_same_by_adding_lengths_or_placing_every_token(
     for f in expected:
         for ev in f.evidence:
             assert text[ev.start : ev.end] == ev.text
+
+
+@settings(max_examples=150)
+@given(st.lists(_TEXTS, min_size=1, max_size=6))
+def test_near_tried_pairwise_or_by_window_gives_the_same_quotes(texts: list[str]) -> None:
+    approach = Approach(messages=(Message(text=" ".join(texts)),))
+    results = []
+    real = engine_module._SMALL_NEAR
+    for threshold in (0, 10**9):
+        engine_module._SMALL_NEAR = threshold
+        try:
+            results.append(ENGINE.evaluate(approach, TODAY))
+        finally:
+            engine_module._SMALL_NEAR = real
+    assert results[0] == results[1]

@@ -252,6 +252,39 @@ def _trigger(m: Matcher, needle: Callable[[str, str], int]) -> Trigger | None:
     return None
 
 
+# Up to this many pairs, every pair is tried (cheaper than searching the window).
+_SMALL_NEAR = 48
+
+
+def _near_few(
+    view: _View, fld: str, left: list[_Range], right: list[_Range], within: int
+) -> list[_Ev] | None:
+    """``near`` for a few terms: the closest partner of each left-hand term, tried pairwise.
+
+    The same result as the windowed search: a partner outside the window is more
+    than ``within`` words away, so it is never the closest one within reach.
+    """
+    out: list[_Ev] = []
+    for a in left:
+        a0, a1 = a
+        best: tuple[int, _Range] | None = None
+        for b in right:
+            if b[0] >= a1:
+                gap = b[0] - a1
+            elif a0 >= b[1]:
+                gap = a0 - b[1]
+            else:
+                continue  # overlapping: part of the term, not near it
+            if best is None or (gap, b) < best:
+                best = (gap, b)
+        if best is not None and best[0] <= within:
+            b = best[1]
+            out.append((fld, view.item, *view.char_span(min(a0, b[0]), max(a1, b[1])), None))
+            if len(out) >= MAX_EVIDENCE:
+                break
+    return out or None
+
+
 def _has_not(m: Matcher) -> bool:
     if isinstance(m, Not):
         return True
@@ -295,6 +328,8 @@ def _compile(m: Matcher) -> _Fn:
             right = view.hits.get(right_id)
             if not left or not right:
                 return None
+            if len(left) * len(right) <= _SMALL_NEAR:
+                return _near_few(view, fld, left, right, within)
             # ``right`` is in text order: only partners starting in this window can be
             # within reach. Trying every pair took quadratic time on hostile text
             # (thousands of far-apart terms).
