@@ -198,6 +198,7 @@ def test_an_alert_made_from_the_campaign_finds_its_members(
         "Test office",
     )
     assert {i.type for i in alert.indicators} >= {"wechat"}
+    assert client.app.state.lurewatch.hunts.wait(timeout=30)  # the hunt runs in the background
     matches = store.alert_matches_for(alert_id)
     assert sorted({m.report for m in matches}) == sorted(refs)
     shown = client.get(location).text

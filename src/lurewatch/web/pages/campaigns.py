@@ -6,8 +6,8 @@ joins a known campaign is added on arrival. A campaign's page shows the
 graph and timeline of :mod:`lurewatch.campaigns` (SVG built by the element
 builder, which escapes every value: the only markup rendered as it is), the
 graph's table, members, links with their reasons, fan-out findings, and the
-analyst's actions: rename, merge, remove a member, make an alert (imported and
-retro-hunted at once) and export STIX 2.1. Names, companies and link details
+analyst's actions: rename, merge, remove a member, make an alert (imported, and
+retro-hunted in the background as on the alerts pages) and export STIX 2.1. Names, companies and link details
 were written by the adversary: they are text, escaped, never links.
 """
 
@@ -179,7 +179,7 @@ def make_alert(request: Request, campaign_id: int, user: PageAnalyst, form: Form
     except ValueError as exc:
         raise InvalidValue(str(exc)) from None
     summary = context.store.import_alert(alert, actor=user.username)
-    context.store.retro_hunt(summary.alert_id, actor=user.username)
+    context.hunts.start(summary.alert_id, actor=user.username)  # in the background
     return _to(f"/alerts/{quote(summary.alert_id, safe='')}")
 
 
