@@ -954,6 +954,79 @@ def audit_verify(database_url: DatabaseUrl = None) -> None:
     raise typer.Exit(1)
 
 
+campaigns_app = typer.Typer(
+    help="Link the security office's stored reports into campaigns (e.g. nightly).\n\n"
+    "Example:\n\n    lurewatch campaigns relink --database-url sqlite:///lurewatch.db",
+    no_args_is_help=True,
+)
+app.add_typer(campaigns_app, name="campaigns")
+
+
+@campaigns_app.command("relink")
+def campaigns_relink(database_url: DatabaseUrl = None) -> None:
+    """Link every stored contact again, replay the analysts' decisions, store the campaigns.
+
+    What the Relink button on the campaigns page does, for a scheduled job
+    (cron, a systemd timer): the campaigns list is as fresh as the last relink.
+    Campaigns that fan out raise their members to high; each change is audited.
+
+    Example:
+
+        lurewatch campaigns relink --database-url postgresql://lurewatch@localhost/lurewatch
+    """
+    from lurewatch.store import Store, StoreError
+
+    try:
+        with Store.open(_database_url(database_url)) as store:
+            summary = store.relink_campaigns(actor=_actor())
+    except StoreError as exc:
+        _fail(str(exc))
+    typer.echo(
+        f"Linked {summary.approaches:,} approaches: {summary.campaigns:,} campaigns, "
+        f"{summary.members:,} members, {summary.links:,} links; "
+        f"{summary.decisions:,} analyst decisions replayed; "
+        f"{summary.raised:,} reports raised to high by fan-out."
+    )
+
+
+@campaigns_app.command("list")
+def campaigns_list(database_url: DatabaseUrl = None) -> None:
+    """The stored campaigns, most members first (as of the last relink).
+
+    Example:
+
+        lurewatch campaigns list --database-url sqlite:///lurewatch.db
+    """
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from lurewatch.render import display_safe
+    from lurewatch.store import Store, StoreError
+
+    try:
+        with Store.open(_database_url(database_url)) as store:
+            campaigns = store.list_campaigns()
+    except StoreError as exc:
+        _fail(str(exc))
+    if not campaigns:
+        typer.echo("No campaigns stored (run: lurewatch campaigns relink).")
+        return
+    table = Table("id", "name", "members", "staff", "personas", "first", "last", "fan-out")
+    for c in campaigns:
+        table.add_row(
+            str(c.id),
+            Text(display_safe(c.name)),  # made from the names the personas used: adversary text
+            str(c.members),
+            str(c.staff),
+            str(c.personas),
+            c.first.date().isoformat(),
+            c.last.date().isoformat(),
+            "yes" if c.fanout else "",
+        )
+    Console(highlight=False).print(table)
+
+
 # -- the security office's server, and reporting to it -----------------------------------
 
 user_app = typer.Typer(

@@ -5,6 +5,10 @@ Synthetic data only. Every test runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -285,3 +289,38 @@ def test_a_campaign_that_fans_out_raises_every_member(
     assert "within 14 days" in raised[0].details["why"]
     # A second relink raises nothing again.
     assert office.relink_campaigns(actor="ana").raised == 0
+
+
+def test_the_relink_and_list_commands(
+    office: Store, contact: MakeContact, submission: MakeSubmission, tmp_path: Path
+) -> None:
+    five_staff(office, contact, submission)
+    url = office.engine.url.render_as_string(hide_password=False)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LUREWATCH_")}
+
+    def lurewatch(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "lurewatch.cli", "campaigns", *args, "--database-url", url],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={**env, "COLUMNS": "200"},
+            timeout=120,
+            check=False,
+        )
+
+    assert office.list_campaigns() == []
+    empty = lurewatch("list")
+    assert (empty.returncode, empty.stdout) == (
+        0,
+        "No campaigns stored (run: lurewatch campaigns relink).\n",
+    )
+    done = lurewatch("relink")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Linked 5 approaches: 1 campaigns, 5 members, 4 links;")
+    (campaign,) = office.list_campaigns()
+    assert campaign.members == 5 and campaign.fanout
+    listed = lurewatch("list")
+    assert listed.returncode == 0, listed.stderr
+    assert "Avery Lin" in listed.stdout and "yes" in listed.stdout
+    assert office.verify_audit().ok
