@@ -7,8 +7,9 @@ graph and timeline of :mod:`lurewatch.campaigns` (SVG built by the element
 builder, which escapes every value: the only markup rendered as it is), the
 graph's table, members, links with their reasons, fan-out findings, and the
 analyst's actions: rename, merge, remove a member, make an alert (imported, and
-retro-hunted in the background as on the alerts pages) and export STIX 2.1. Names, companies and link details
-were written by the adversary: they are text, escaped, never links.
+retro-hunted in the background as on the alerts pages) and export STIX 2.1.
+Names, companies and link details were written by the adversary: they are
+text, escaped, never links.
 """
 
 from __future__ import annotations
