@@ -6,13 +6,24 @@ Everything is normalised with the project's own code: profile addresses by
 fold together), organisations by :func:`lurewatch.matching.orgs.core` (legal
 suffixes and trade words dropped), identifiers by
 :mod:`lurewatch.matching.identifiers`, text by :mod:`lurewatch.textnorm`.
+
+:func:`record_keys` gives one record's keys; :func:`key_table` gives the same
+keys for many records as columns (arrays of codes), normalising each distinct
+value once. The linking step uses the columns; ``tests/campaigns`` checks that
+the two agree.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from lurewatch.detectors.email_headers import is_free_mail, organisation_domain
 from lurewatch.identity import canon_profile_url
@@ -45,8 +56,10 @@ _MESSENGER = re.compile(
     r"\s*(?P<handle>@?[A-Za-z][\w.\-]{2,40})",
     re.IGNORECASE,
 )
-_DIGIT_PAIR = re.compile(r"\d")
-_MESSENGER_WORDS = ("wechat", "weixin", "whatsapp", "telegram", "signal", "skype", "viber", "kakao")
+# Where a phone number can be: _DIGITS matches only these characters, and eight or more.
+_NUMBER_RUN = re.compile(r"[+\d][\d\s().+\-]{7,}")
+_NOT_DIGIT_BYTES = bytes(b for b in range(128) if not 0x30 <= b <= 0x39)
+_MESSENGER_WORD = re.compile("wechat|weixin|whatsapp|telegram|signal|skype|viber|kakao")
 _AT_HANDLE = re.compile(r"(?<![\w.@])@([A-Za-z][\w.]{2,40})")
 
 
@@ -58,8 +71,10 @@ def identifiers_in(text: str) -> dict[str, set[str]]:
     or as a Telegram-style ``@name``. Free-mail and platform domains are left out.
     """
     out: dict[str, set[str]] = {"handle": set(), "phone": set(), "email": set(), "domain": set()}
-    if "@" in text:
-        for m in _EMAIL.finditer(text):
+    at = text.find("@")
+    if at >= 0:
+        # An address has at most 64 characters before its "@": start scanning there.
+        for m in _EMAIL.finditer(text, max(0, at - 64)):
             e = identifiers.email(m.group())
             if e:
                 out["email"].add(e)
@@ -73,13 +88,18 @@ def identifiers_in(text: str) -> dict[str, set[str]]:
             u = canon_profile_url(m.group().rstrip(".,;:!?"))
             if u:
                 _add_domain(out["domain"], u.split("/", 1)[0])
-    if _DIGIT_PAIR.search(text):
-        for m in _DIGITS.finditer(text):
-            p = identifiers.phone(m.group())
-            if p and len(p.lstrip("+")) >= 8:
-                out["phone"].add(p)
-    lowered = text.lower()
-    if any(w in lowered for w in _MESSENGER_WORDS):
+    # A phone number has eight digits or more, so a text with fewer has none. They are
+    # counted in C on the UTF-8 bytes, where each byte of a non-ASCII character counts
+    # (it may be a digit of another script). Most messages stop here.
+    if len(text.encode("utf-8", "surrogatepass").translate(None, _NOT_DIGIT_BYTES)) >= 8:
+        # A number lies within a run of digits, spaces and ( ) . - +: only such runs of
+        # eight characters or more are scanned.
+        for run in _NUMBER_RUN.finditer(text):
+            for m in _DIGITS.finditer(text, run.start(), run.end()):
+                p = identifiers.phone(m.group())
+                if p and len(p.lstrip("+")) >= 8:
+                    out["phone"].add(p)
+    if _MESSENGER_WORD.search(text.lower()):
         for m in _MESSENGER.finditer(text):
             raw = m.group("handle").rstrip(".-")
             mid = m.group("mid").lower()
@@ -135,8 +155,33 @@ def org_variants(core: str) -> tuple[str, ...]:
 @lru_cache(maxsize=262_144)
 def profile_key(url: str) -> str:
     """The canonical profile address, when it names a profile (not a bare host)."""
-    c = canon_profile_url(url) if url else None
+    c = canon_url(url) if url else None
     return c if c and "/" in c else ""
+
+
+# An address with nothing to decode: ASCII host labels and path segments, no port, query,
+# fragment, "%", or empty segment. Most profile addresses look like this.
+_PLAIN_URL = re.compile(
+    r"(?:https?://)?([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)((?:/[\w.~-]+)*)/?", re.ASCII
+)
+
+
+def canon_url(url: str) -> str | None:
+    """:func:`lurewatch.identity.canon_profile_url`, without parsing the plain addresses.
+
+    For an address matching ``_PLAIN_URL`` the parse would only lower-case the
+    host and path and drop ``www.``, a country prefix of LinkedIn and a trailing
+    slash, so that is done directly (``tests/campaigns`` compares the two).
+    """
+    m = _PLAIN_URL.fullmatch(url.strip())
+    if m is None:
+        return canon_profile_url(url)
+    host, path = m.group(1).lower(), m.group(2).lower()
+    if host == "linkedin.com" or host.endswith(".linkedin.com"):
+        host = "linkedin.com"
+    elif host.startswith("www."):
+        host = host[4:]
+    return host + path
 
 
 def parse_photo_hash(value: int | str | None) -> int | None:
@@ -175,16 +220,7 @@ def record_keys(r: ApproachRecord, *, extract: bool = True) -> RecordKeys:
     core = org_core(r.company) if r.company else ""
     found = identifiers_in(r.text) if extract and r.text else _NONE
     if r.handles or r.phones or r.emails or r.domains:
-        found = {k: set(v) for k, v in found.items()}
-        found["handle"].update(v for v in map(identifiers.handle, r.handles) if v)
-        found["phone"].update(v for v in map(identifiers.phone, r.phones) if v)
-        for e in r.emails:
-            v = identifiers.email(e)
-            if v:
-                found["email"].add(v)
-                _add_domain(found["domain"], v.split("@", 1)[1])
-        for d in r.domains:
-            _add_domain(found["domain"], d)
+        found = _with_fields(r, found)
     exact: tuple[tuple[str, str], ...] = ()
     if any(found.values()):
         exact = tuple(
@@ -194,3 +230,175 @@ def record_keys(r: ApproachRecord, *, extract: bool = True) -> RecordKeys:
         )
     persona = "url:" + url if url else ("name:" + nk + "|" + core if nk else "id:" + r.id)
     return RecordKeys(persona, url, nk, core, r.company, exact, parse_photo_hash(r.photo_hash))
+
+
+# ---- the same map step over many records at once ----------------------------------
+
+KINDS = ("handle", "phone", "email", "domain")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One value per row, factorised: row ``i`` holds ``values[codes[i]]`` (-1: none).
+
+    Codes are numbered in order of first appearance, so grouping rows by code
+    (a stable sort) visits the groups in the order a dict of lists would.
+    """
+
+    codes: npt.NDArray[np.int64]
+    values: list[str]
+
+    def get(self, row: int) -> str:
+        c = int(self.codes[row])
+        return self.values[c] if c >= 0 else ""
+
+
+def factorise(values: Sequence[Hashable]) -> tuple[npt.NDArray[np.int64], list[Any]]:
+    """Codes numbered by first appearance, and the distinct values in that order."""
+    # One pass in C: each value maps to the position where it first appeared. Those
+    # positions, in insertion order, are ascending, so their ranks are the codes.
+    index: dict[Hashable, int] = {}
+    first = np.fromiter(
+        map(index.setdefault, values, itertools.count()), dtype=np.int64, count=len(values)
+    )
+    positions = np.fromiter(index.values(), dtype=np.int64, count=len(index))
+    return np.searchsorted(positions, first).astype(np.int64), list(index)
+
+
+def normalised(
+    codes: npt.NDArray[np.int64], raw: Sequence[str], norm: Callable[[str], str]
+) -> Column:
+    """Apply ``norm`` to each distinct raw value once; "" (or an empty raw value) is none.
+
+    Raw codes are numbered by first appearance, so the normalised codes are too:
+    the first raw value to normalise to ``v`` is the first row holding ``v``.
+    """
+    index: dict[str, int] = {}
+    to_norm = np.empty(len(raw) + 1, dtype=np.int64)
+    to_norm[-1] = -1  # raw code -1 (no value) stays none
+    for i, value in enumerate(raw):
+        v = norm(value) if value else ""
+        to_norm[i] = index.setdefault(v, len(index)) if v else -1
+    return Column(to_norm[codes], list(index))
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """Identifiers of one kind: ``record[k]`` carries ``value`` row ``k``.
+
+    Rows follow the records in order, and each record's values in sorted order.
+    """
+
+    record: npt.NDArray[np.int64]
+    value: Column
+
+
+@dataclass(frozen=True, slots=True)
+class KeyTable:
+    """:func:`record_keys` of many records, one array per key (the map step, columnar).
+
+    Row ``i`` of every record-aligned array is record ``i``. Each key is
+    normalised once per distinct raw value, so repeated profile addresses,
+    names, companies and message texts cost one normalisation each.
+    """
+
+    url: Column
+    name: Column
+    org: Column
+    company: Column  # as written
+    persona: npt.NDArray[np.int64]  # equal codes exactly where RecordKeys.persona is equal
+    exact: dict[str, Rows]  # handle, phone, email, domain
+    photo: npt.NDArray[np.uint64]
+    has_photo: npt.NDArray[np.bool_]
+
+    def __len__(self) -> int:
+        return len(self.persona)
+
+
+def key_table(
+    records: Sequence[ApproachRecord],
+    *,
+    extract: bool = True,
+    texts: tuple[npt.NDArray[np.int64], list[str]] | None = None,
+) -> KeyTable:
+    """The blocking keys of every record: :func:`record_keys`, one column at a time.
+
+    ``texts`` is ``factorise([r.text for r in records])`` when the caller has it already.
+    """
+    url = normalised(*factorise([r.profile_url for r in records]), profile_key)
+    name = normalised(*factorise([r.name for r in records]), name_key)
+    company_codes, companies = factorise([r.company for r in records])
+    company = Column(company_codes, companies)
+    org = normalised(company_codes, companies, org_core)
+    persona = _persona_codes(url, name, org)
+    exact = _exact_rows(records, extract, texts)
+    photo_codes, photo_raw = factorise([r.photo_hash for r in records])
+    parsed = [parse_photo_hash(v) for v in photo_raw]
+    has = np.array([p is not None for p in parsed], dtype=bool)
+    values = np.array([p if p is not None else 0 for p in parsed], dtype=np.uint64)
+    return KeyTable(url, name, org, company, persona, exact, values[photo_codes], has[photo_codes])
+
+
+def _persona_codes(url: Column, name: Column, org: Column) -> npt.NDArray[np.int64]:
+    """The profile address, else the name key with the organisation, else the record itself."""
+    n = len(url.codes)
+    out = np.arange(n, dtype=np.int64) + len(url.values)
+    named = (url.codes < 0) & (name.codes >= 0)
+    pair = name.codes[named] * (len(org.values) + 1) + (org.codes[named] + 1)
+    _, inverse = np.unique(pair, return_inverse=True)
+    out[named] = inverse + n + len(url.values)
+    has_url = url.codes >= 0
+    out[has_url] = url.codes[has_url]
+    return out
+
+
+def _exact_rows(
+    records: Sequence[ApproachRecord],
+    extract: bool,
+    texts: tuple[npt.NDArray[np.int64], list[str]] | None,
+) -> dict[str, Rows]:
+    text_codes, distinct = texts if texts is not None else factorise([r.text for r in records])
+    # Identifiers written in each distinct text, found once, as sorted lists per kind.
+    found: list[tuple[list[str], ...] | None] = []
+    for t in distinct:
+        sets = identifiers_in(t) if extract and t else None
+        found.append(tuple(sorted(sets[k]) for k in KINDS) if sets and any(sets.values()) else None)
+    carries = np.array([f is not None for f in found], dtype=bool)[text_codes]
+    given = [i for i, r in enumerate(records) if r.handles or r.phones or r.emails or r.domains]
+    carries[given] = True
+    given_set = set(given)
+    rec_rows: tuple[list[int], ...] = tuple([] for _ in KINDS)
+    val_rows: tuple[list[str], ...] = tuple([] for _ in KINDS)
+    codes_of = text_codes.tolist()
+    for i in np.flatnonzero(carries).tolist():
+        f = found[codes_of[i]]
+        if i in given_set:
+            merged = _with_fields(records[i], dict(zip(KINDS, f, strict=True)) if f else None)
+            f = tuple(sorted(merged[k]) for k in KINDS)
+        assert f is not None
+        for recs, vals, new in zip(rec_rows, val_rows, f, strict=True):
+            if new:
+                recs.extend([i] * len(new))
+                vals.extend(new)
+    out: dict[str, Rows] = {}
+    for kind, recs, vals in zip(KINDS, rec_rows, val_rows, strict=True):
+        codes, values = factorise(vals)
+        out[kind] = Rows(np.array(recs, dtype=np.int64), Column(codes, values))
+    return out
+
+
+def _with_fields(
+    r: ApproachRecord, found: Mapping[str, Iterable[str]] | None
+) -> dict[str, set[str]]:
+    """Identifiers found in the text plus those given as fields."""
+    out: dict[str, set[str]] = {k: set(found[k]) if found else set() for k in KINDS}
+    out["handle"].update(v for v in map(identifiers.handle, r.handles) if v)
+    out["phone"].update(v for v in map(identifiers.phone, r.phones) if v)
+    for e in r.emails:
+        v = identifiers.email(e)
+        if v:
+            out["email"].add(v)
+            _add_domain(out["domain"], v.split("@", 1)[1])
+    for d in r.domains:
+        _add_domain(out["domain"], d)
+    return out

@@ -17,10 +17,12 @@ usable as a datasketch ``hashfunc``.
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,8 +39,15 @@ _CHUNK_SHINGLES = 400_000  # bounds the (shingles x permutations) matrix to ~50 
 Signatures = npt.NDArray[np.uint32]
 
 
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+
+
 def words(text: str) -> list[str]:
     """The project's normalised tokens of a message (case, accents, look-alike letters)."""
+    if text.isascii():
+        # What norm_tokens does with ASCII text, without its checks for anything to fold
+        # (most messages; this runs once per distinct message).
+        return _ASCII_WORD.findall(text.lower())
     return norm_tokens(text)
 
 
@@ -63,11 +72,17 @@ def shingles(tokens: Sequence[str], size: int) -> list[bytes]:
 
 @lru_cache(maxsize=16)
 def permutations(num_perm: int, seed: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
-    """datasketch's permutation parameters ``(a, b)`` for these settings."""
-    from datasketch import MinHash  # imported when first needed: it takes a third of a second
+    """datasketch's permutation parameters ``(a, b)`` for these settings.
 
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-    return np.asarray(a, dtype=U32), np.asarray(b, dtype=U32)
+    Drawn as datasketch 2.0 draws them for ``affine32`` (an odd ``a`` and any
+    ``b`` from ``RandomState(seed)``, whose stream numpy keeps stable), without
+    importing datasketch, which takes most of a second; ``tests/campaigns``
+    compares them with ``MinHash(...).permutations``.
+    """
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=U32) * U32(2) + U32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=U32)
+    return a, b
 
 
 def _fmix32(h: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
@@ -99,45 +114,100 @@ class Shingled:
     hashes: npt.NDArray[np.uint32]
     counts: npt.NDArray[np.int64]
 
+    def take(self, texts: npt.NDArray[np.int64]) -> Shingled:
+        """The shingles of texts ``texts[0], texts[1], ...`` only."""
+        hashes, counts = segments(self.hashes, self.counts, texts)
+        return Shingled(hashes, counts)
+
+    def without(self, drop: npt.NDArray[np.bool_]) -> Shingled:
+        """Every text's shingles except those marked in ``drop`` (texts may be left empty)."""
+        owner = np.repeat(np.arange(len(self.counts), dtype=np.int64), self.counts)
+        counts = np.bincount(owner[~drop], minlength=len(self.counts)).astype(np.int64)
+        return Shingled(self.hashes[~drop], counts)
+
+
+def segments(
+    values: npt.NDArray[Any], lengths: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
+    """Of ``values`` cut into consecutive segments of ``lengths``: segments ``rows``, in order."""
+    starts = np.cumsum(lengths) - lengths
+    picked = lengths[rows]
+    offsets = np.cumsum(picked) - picked
+    index = np.arange(int(picked.sum()), dtype=np.int64)
+    index += np.repeat(starts[rows] - offsets, picked)
+    return values[index], picked
+
 
 def shingle_texts(token_lists: Iterable[Sequence[str]], *, shingle: int) -> Shingled:
     """Map step: every text's shingle hashes (each text needs ``shingle`` words or more)."""
-    parts: list[npt.NDArray[np.uint32]] = []
-    counts: list[int] = []
-    words_: list[int] = []
-    lengths: list[int] = []
-    lookup = _WORDS.__getitem__
-
-    def flush() -> None:
-        if not lengths:
-            return
-        h = np.array(words_, dtype=U32)
-        lens = np.array(lengths, dtype=np.int64)
-        n = len(h) - shingle + 1
-        if n > 0:
-            with np.errstate(over="ignore"):
-                sh = h[:n].copy()
-                for j in range(1, shingle):
-                    sh = sh * U32(_C1 if j == 1 else _C2) + h[j : j + n]
-            keep = np.ones(len(h), dtype=bool)
-            ends = np.cumsum(lens)
-            for j in range(1, shingle):
-                keep[ends - j] = False
-            parts.append(sh[keep[:n]])
-        words_.clear()
-        lengths.clear()
-
+    words_ = WordHashes()
     for toks in token_lists:
         if len(toks) < shingle:
             raise ValueError(f"a text needs at least {shingle} words to be shingled")
-        words_.extend(map(lookup, toks))
-        lengths.append(len(toks))
-        counts.append(len(toks) - shingle + 1)
-        if len(words_) >= _CHUNK_SHINGLES:
-            flush()
-    flush()
+        words_.add(toks)
+    hashes, lengths = words_.arrays()
+    return shingle_words(hashes, lengths, shingle=shingle)
+
+
+class WordHashes:
+    """The word hashes of many texts, collected text by text into one array.
+
+    Holding one uint32 per word instead of each text's token list keeps a
+    million messages in a few hundred megabytes.
+    """
+
+    def __init__(self) -> None:
+        self._parts: list[npt.NDArray[np.uint32]] = []
+        self._buffer: list[int] = []
+        self._lengths: list[int] = []
+
+    def add(self, tokens: Sequence[str]) -> None:
+        self._buffer.extend(map(_WORDS.__getitem__, tokens))
+        self._lengths.append(len(tokens))
+        if len(self._buffer) >= _CHUNK_SHINGLES:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._parts.append(np.array(self._buffer, dtype=U32))
+        self._buffer.clear()
+
+    def arrays(self) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+        """Every word's hash, text after text, and each text's number of words."""
+        self._flush()
+        return np.concatenate(self._parts), np.array(self._lengths, dtype=np.int64)
+
+
+def shingle_words(
+    words: npt.NDArray[np.uint32], lengths: npt.NDArray[np.int64], *, shingle: int
+) -> Shingled:
+    """Each text's shingle hashes from its word hashes (texts of ``lengths`` words, concatenated).
+
+    Every text needs at least ``shingle`` words.
+    """
+    if len(lengths) and lengths.min() < shingle:
+        raise ValueError(f"a text needs at least {shingle} words to be shingled")
+    counts = lengths - (shingle - 1)
+    ends = np.cumsum(lengths)
+    parts: list[npt.NDArray[np.uint32]] = []
+    text = 0
+    while text < len(lengths):  # in chunks of texts, to bound the temporary arrays
+        first = int(ends[text - 1]) if text else 0
+        last = max(int(np.searchsorted(ends, first + 4 * _CHUNK_SHINGLES, side="right")), text + 1)
+        h = words[first : ends[last - 1]]
+        n = len(h) - shingle + 1
+        with np.errstate(over="ignore"):
+            sh = h[:n].copy()
+            for j in range(1, shingle):
+                sh = sh * U32(_C1 if j == 1 else _C2) + h[j : j + n]
+        # Drop the windows that run across the end of a text.
+        keep = np.ones(len(h), dtype=bool)
+        local_ends = ends[text:last] - first
+        for j in range(1, shingle):
+            keep[local_ends - j] = False
+        parts.append(sh[keep[:n]])
+        text = last
     hashes = np.concatenate(parts) if parts else np.empty(0, dtype=U32)
-    return Shingled(hashes, np.array(counts, dtype=np.int64))
+    return Shingled(hashes, counts.astype(np.int64))
 
 
 def common_shingles(
@@ -157,9 +227,18 @@ def common_shingles(
     """
     if len(shingled.hashes) == 0:
         return np.zeros(0, dtype=bool)
-    bucket = shingled.hashes >> U32(32 - bits)
-    w = None if weights is None else np.repeat(weights, shingled.counts)
-    counts = np.bincount(bucket, weights=w, minlength=1 << bits)
+    bucket = (shingled.hashes >> U32(32 - bits)).astype(np.intp)
+    size = 1 << bits
+    if len(bucket) * 8 < size:  # few shingles: count the buckets present, not all 2**bits
+        present, bucket = np.unique(bucket, return_inverse=True)
+        size = len(present)
+    counts = np.bincount(bucket, minlength=size)
+    if weights is not None:
+        # Most texts stand for one message: add the others' extra copies alone.
+        extra = np.repeat(weights - 1, shingled.counts)
+        more = np.flatnonzero(extra)
+        np.add.at(counts, bucket[more], extra[more])
+        del extra, more
     common: npt.NDArray[np.bool_] = counts[bucket] > max_texts
     return common
 
