@@ -71,8 +71,10 @@ def test_byte_order_marks_and_utf16_are_decoded(data: bytes) -> None:
 
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cc", "Cs"])))
 def test_any_printable_utf8_text_round_trips(text: str) -> None:
-    if text.strip():
-        assert decode_text(text.encode(), "a.txt") == DecodedText(text, ())
+    # A leading U+FEFF is read as the byte order mark it is in UTF-8, and dropped.
+    kept = text.removeprefix("\ufeff")
+    if kept.strip():
+        assert decode_text(text.encode(), "a.txt") == DecodedText(kept, ())
 
 
 @given(st.binary())
