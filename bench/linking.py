@@ -5,7 +5,8 @@ of max(500, N/200) people over two years:
 
 * ~1 % in planted campaigns of 5-200 approaches (log-uniform). A campaign has
   1-4 personas and reuses, in varying combinations, a profile address, name
-  variants (word order, romanisation, a typo), a front company with spelling
+  variants (word order, romanisation, a typo), a front company of its own (no
+  other campaign's front is within one letter of it) with spelling
   variants (legal suffix, closed up, one letter off), a paraphrased message
   template (synonyms swapped, a sentence dropped, the target greeted by
   name), a photo hash with 0-4 flipped bits, a WeChat handle or a phone.
@@ -259,6 +260,43 @@ def _company_variant(base: str, rng: random.Random) -> str:
     return typo + base[len(first) :]
 
 
+def _one_edit_apart(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` are equal or one letter apart (changed, added or dropped)."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+    return a[i + (len(a) == len(b)) :] == b[i + 1 :]
+
+
+def _front(rng: random.Random, taken: list[str]) -> str:
+    """A front company for a new campaign: its name is neither another campaign's nor one
+    letter from it.
+
+    Drawn from two syllables (about 3,600 names), a few hundred campaigns would
+    otherwise share fronts by chance (nine pairs at 1M approaches, and 48 pairs
+    one letter apart, which the one-letter spelling variants below then hit
+    exactly), and one front would stand for two operations while the truth
+    keeps them apart.
+    """
+    while True:
+        first = f"{rng.choice(SYLL).upper()}-{rng.choice(SYLL).upper()}"
+        stem = first.replace("-", "").lower()
+        if not any(_one_edit_apart(stem, t) for t in taken):
+            taken.append(stem)
+            kind = rng.choice(
+                [
+                    "Executive Search",
+                    "Consulting",
+                    "Research Institute",
+                    "Talent",
+                    "Development Studies",
+                ]
+            )
+            return f"{first} {kind}"
+
+
 def _name_variant(given: str, family: str, rng: random.Random) -> str:
     r = rng.random()
     if r < 0.5:
@@ -305,12 +343,13 @@ def generate(n: int, seed: int) -> tuple[list[Any], list[str]]:
 
     # Planted campaigns: about 1 % of the records.
     budget = max(5, n // 100)
+    fronts: list[str] = []
     c = 0
     while budget >= 5:
         size = min(budget, round(5 * (40 ** rng.random())))
         budget -= size
         c += 1
-        front = f"{rng.choice(SYLL).upper()}-{rng.choice(SYLL).upper()} {rng.choice(['Executive Search', 'Consulting', 'Research Institute', 'Talent', 'Development Studies'])}"
+        front = _front(rng, fronts)
         domain = front.split()[0].lower().replace("-", "") + rng.choice(
             ["-search.com", "-consult.net", ".org"]
         )

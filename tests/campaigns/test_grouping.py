@@ -41,17 +41,36 @@ def _chains(groups: dict[str, list[int]]) -> list[Triple]:
     return [(x, y, v) for v, m in groups.items() for x, y, _ in chain(m, v)]
 
 
+class _Sets:
+    """Disjoint sets of any hashable values, the plain way."""
+
+    def __init__(self) -> None:
+        self.parent: dict[object, object] = {}
+
+    def find(self, x: object) -> object:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            x = self.parent[x]
+        return x
+
+    def union(self, x: object, y: object) -> None:
+        self.parent[self.find(x)] = self.find(y)
+
+
 def reference_edges(
-    keys: Sequence[RecordKeys], params: LinkParams
+    keys: Sequence[RecordKeys], params: LinkParams, ties: Sequence[tuple[int, int]]
 ) -> tuple[dict[str, list[Triple]], set[tuple[str, str, int, int]]]:
-    """The grouping step as dicts of lists, record by record: edges by stream, and suppressed."""
+    """The grouping step as dicts of lists, record by record: edges by stream, and suppressed.
+
+    ``ties`` are the photo and template edges, which this reference does not recompute.
+    """
     suppressed: set[tuple[str, str, int, int]] = set()
     out: dict[str, list[Triple]] = {}
     urls = group((k.url, i) for i, k in enumerate(keys) if k.url)
     out["profile-url"] = _chains(urls)
     kept: dict[str, dict[str, list[int]]] = {}
+    carried: dict[str, list[int]] = {}
     for kind in ("handle", "phone", "email", "domain"):
-        cap = params.max_domain_personas if kind == "domain" else params.max_identifier_personas
         kept[kind] = {}
         for v, m in group(
             (v, i) for i, k in enumerate(keys) for kd, v in k.exact if kd == kind
@@ -59,14 +78,37 @@ def reference_edges(
             if len(m) < 2:
                 continue
             n = _personas(keys, m)
-            if n > cap:
+            if kind == "domain":
+                carried[v] = m
+            elif n > params.max_identifier_personas:
                 suppressed.add((kind, v, len(m), n))
             else:
                 kept[kind][v] = m
+    # One sender: one persona, or records tied by a profile, identifier, photo or template.
+    senders = _Sets()
+    for i, k in enumerate(keys):
+        senders.union(i, k.persona)
+    for m in itertools.chain(
+        urls.values(), *(kept[kd].values() for kd in ("handle", "phone", "email"))
+    ):
+        for x in m:
+            senders.union(x, m[0])
+    for x, y in ties:
+        senders.union(x, y)
+    for v, m in carried.items():
+        n = len({senders.find(i) for i in m})
+        if n > params.max_domain_personas:
+            suppressed.add(("domain", v, len(m), n))
+        else:
+            kept["domain"][v] = m
     common = {c for c in (org_core(o) for o in params.common_orgs) if c}
     cores: dict[str, list[int]] = {}
     for core, m in group((k.org, i) for i, k in enumerate(keys) if k.org).items():
-        n = _personas(keys, m, by_name=True)
+        # Senders at the organisation, those giving one name there counted once.
+        here = _Sets()
+        for i in m:
+            here.union(("sender", senders.find(i)), ("name", keys[i].name or ("sender", i)))
+        n = len({here.find(("sender", senders.find(i))) for i in m})
         if core in common or n > params.max_org_personas:
             suppressed.add(("organisation", core, len(m), n))
             common.add(core)
@@ -78,7 +120,7 @@ def reference_edges(
         at = bisect.bisect_left(prefixes, label)
         if len(label) >= 4 and at < len(prefixes) and prefixes[at].startswith(label):
             m = kept["domain"].pop(v)
-            suppressed.add(("domain", v, len(m), _personas(keys, m)))
+            suppressed.add(("domain", v, len(m), len({senders.find(i) for i in m})))
     out["persona"] = [
         (x, y, name)
         for m in cores.values()
@@ -124,8 +166,14 @@ def _fuzzy(keys: Sequence[RecordKeys], cores: dict[str, list[int]]) -> list[Trip
 def test_candidate_edges_equal_the_dict_of_lists_grouping(seed: int) -> None:
     records = random_records(seed, 500)
     keys = [record_keys(r) for r in records]
-    expected, expected_suppressed = reference_edges(keys, PARAMS)
     streams, suppressed = candidate_edges(records, PARAMS)
+    ties = [
+        (x, y)
+        for s in streams
+        if s.reason in ("photo", "template")
+        for x, y in zip(s.a.tolist(), s.b.tolist(), strict=True)
+    ]
+    expected, expected_suppressed = reference_edges(keys, PARAMS, ties)
     by_reason: dict[str, list[tuple[int, int]]] = {}
     names = [s.reason for s in streams]
     names[names.index("persona") + 1] = "persona-variant"  # names one letter apart

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from campaign_data import PARAPHRASE, TEMPLATE, UNRELATED, rec
 
@@ -164,6 +166,34 @@ def test_common_employer_does_not_link_and_is_reported() -> None:
     linking = link(records)
     assert linking.campaigns == ()
     assert linking.suppressed == (Suppressed("organisation", "meridian", 12, 12),)
+
+
+def test_a_front_stays_uncommon_while_its_many_names_are_tied_together() -> None:
+    # Twelve fake recruiters at one front share a re-encoded photo: one sender, not twelve.
+    # Counting names alone made the front "common" and left the last approach, which only
+    # names the front, on its own.
+    fakes = [
+        rec(f"f{i:02d}", name=f"Persona{i} Name{i}", company="BR-YR Executive Search",
+            photo_hash=0xABCDEF0123 ^ (1 << i))
+        for i in range(12)
+    ]  # fmt: skip
+    loner = rec("x", name="Another Name", company="BR-YR Search Ltd")
+    linking = link([*fakes, loner])
+    assert [c.members for c in linking.campaigns] == [(*(r.id for r in fakes), "x")]
+    assert linking.campaigns[0].reasons == {"photo": 11, "organisation": 1}
+    assert linking.suppressed == ()
+
+
+def test_independent_recruiters_still_make_an_employer_common() -> None:
+    # Twelve recruiters, each with their own photo; two of them give the same name.
+    records = [
+        rec(f"r{i:02d}", name=f"Person{min(i, 10)} Surname{min(i, 10)}",
+            company="Meridian Talent", photo_hash=random.Random(i).getrandbits(64))
+        for i in range(12)
+    ]  # fmt: skip
+    linking = link(records)
+    assert linking.suppressed == (Suppressed("organisation", "meridian", 12, 11),)
+    assert linking.campaigns == ()
 
 
 def test_the_offices_list_of_common_employers_is_respected() -> None:

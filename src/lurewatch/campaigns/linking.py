@@ -7,10 +7,11 @@ one where the data is (see docs/campaigns.md):
    :func:`lurewatch.campaigns.templates.signatures`): per record, its blocking
    keys; per distinct long text, its MinHash signature.
 2. **group**: records sharing a key, texts sharing an LSH band, photo hashes
-   sharing a band of bits. A key carried by too many personas (a big employer,
-   a common domain) or too many records (a boilerplate text, a placeholder
-   photo) is *suppressed*, listed in :attr:`Linking.suppressed`, and links
-   nothing.
+   sharing a band of bits. A key carried by too many personas (an identifier),
+   too many independent senders (a big employer, a common domain: counted
+   once the profile, identifier, photo and template edges are known) or too
+   many records (a boilerplate text, a placeholder photo) is *suppressed*,
+   listed in :attr:`Linking.suppressed`, and links nothing.
 3. **verify**: each candidate pair is checked (organisations agree, texts
    similar enough, photos few enough bits apart). Within a group of equal keys
    the records are chained, never paired all with all.
@@ -81,7 +82,8 @@ class LinkParams:
     min_kept_shingles: int = 15
     photo_max_bits: int = 5  # of 64; re-encoding moves 0-6, unrelated photos ~32
     photo_max_personas: int = 100  # personas showing one exact hash (a placeholder image)
-    max_org_personas: int = 10  # distinct names at one organisation before it is "common"
+    # Independent senders (see senders()) at one organisation or domain before it is "common".
+    max_org_personas: int = 10
     max_domain_personas: int = 10
     max_identifier_personas: int = 50  # handle, phone, e-mail
     common_orgs: frozenset[str] = frozenset()  # the office's list of ordinary employers
@@ -237,35 +239,65 @@ class _Grouped:
     orgs: _Groups
 
 
-def _group_keys(table: KeyTable, params: LinkParams, suppressed: list[Suppressed]) -> _Grouped:
+def _group_exact(
+    table: KeyTable, params: LinkParams, suppressed: list[Suppressed]
+) -> tuple[_Groups, dict[str, _Groups]]:
+    """Records grouped by profile address and by each identifier (handle, phone, e-mail, domain).
+
+    An identifier carried by too many personas is suppressed here; a domain may
+    still be suppressed by :func:`_group_orgs`, which counts its senders.
+    """
     order, offsets = runs(table.url.codes, len(table.url.values))
     sizes = np.diff(offsets)
     urls = _Groups(order, offsets, sizes > 1, np.zeros(len(sizes), dtype=np.int64))
     identifiers: dict[str, _Groups] = {}
-    caps = {
-        "handle": params.max_identifier_personas,
-        "phone": params.max_identifier_personas,
-        "email": params.max_identifier_personas,
-        "domain": params.max_domain_personas,
-    }
+    caps = dict.fromkeys(("handle", "phone", "email"), params.max_identifier_personas)
     for kind in KINDS:
         rows = table.exact[kind]
         values = rows.value.values
         order, offsets = runs(rows.value.codes, len(values))
         sizes = np.diff(offsets)
         personas = distinct_counts(rows.value.codes, table.persona[rows.record], len(values))
-        over = (sizes > 1) & (personas > caps[kind])
+        cap = caps.get(kind)  # domains: counted in senders by _group_orgs
+        over = (sizes > 1) & (personas > cap) if cap is not None else np.zeros(len(sizes), bool)
         for c in np.flatnonzero(over).tolist():
             suppressed.append(Suppressed(kind, values[c], int(sizes[c]), int(personas[c])))
         # Rows follow the records, so each group's rows are its records in order.
         identifiers[kind] = _Groups(rows.record[order], offsets, (sizes > 1) & ~over, personas)
+    return urls, identifiers
+
+
+def _group_orgs(
+    table: KeyTable,
+    params: LinkParams,
+    suppressed: list[Suppressed],
+    exact: tuple[_Groups, dict[str, _Groups]],
+    sender: IntArray,
+) -> _Grouped:
+    """Records grouped by organisation core; common organisations and their domains suppressed.
+
+    An organisation (or a domain) is common when more than its cap of
+    *independent senders* use it: records tied together by a profile address,
+    a handle, phone or e-mail address, a photo or a message template
+    (``sender``, from :func:`senders`), or giving the same name there, are
+    one sender. Forty fake recruiters at a front who share one photo and one
+    template are one operation; forty recruiters at a big employer, each with
+    their own profile, photo and messages, are forty.
+    """
+    urls, identifiers = exact
+    domains = identifiers["domain"]
+    rows = table.exact["domain"]
+    values = rows.value.values
+    owners = distinct_counts(rows.value.codes, sender[rows.record], len(values))
+    over = domains.keep & (owners > params.max_domain_personas)
+    for c in np.flatnonzero(over).tolist():
+        size = int(domains.offsets[c + 1] - domains.offsets[c])
+        suppressed.append(Suppressed("domain", values[c], size, int(owners[c])))
+    domains.keep[over] = False
     cores = table.org.values
     order, offsets = runs(table.org.codes, len(cores))
     sizes = np.diff(offsets)
-    label = np.where(
-        table.name.codes >= 0, table.name.codes, len(table.name.values) + table.persona
-    )
-    names = distinct_counts(table.org.codes[order], label[order], len(cores))
+    names = _org_senders(table, sender)
     common = {c for c in (org_core(o) for o in params.common_orgs) if c}
     listed = np.array([c in common for c in cores], dtype=bool)
     drop = listed | (names > params.max_org_personas)
@@ -275,8 +307,6 @@ def _group_keys(table: KeyTable, params: LinkParams, suppressed: list[Suppressed
     # The domain of a common employer is as common as its name ("meridian.com" for
     # "Meridian Talent"), even where few of its recruiters wrote their address.
     prefixes = sorted(common)
-    domains = identifiers["domain"]
-    values = table.exact["domain"].value.values
     for c in np.flatnonzero(domains.keep).tolist():
         value = values[c]
         stem = value.split(".", 1)[0].replace("-", "")
@@ -284,8 +314,71 @@ def _group_keys(table: KeyTable, params: LinkParams, suppressed: list[Suppressed
         if len(stem) >= 4 and at < len(prefixes) and prefixes[at].startswith(stem):
             domains.keep[c] = False
             size = int(domains.offsets[c + 1] - domains.offsets[c])
-            suppressed.append(Suppressed("domain", value, size, int(domains.personas[c])))
+            suppressed.append(Suppressed("domain", value, size, int(owners[c])))
     return _Grouped(table, urls, identifiers, _Groups(order, offsets, ~drop, names))
+
+
+def components(n: int, streams: Iterable[Edges]) -> IntArray:
+    """Each of ``n`` records' cluster under the edges (its root's position), by union-find."""
+    parent = list(range(n))
+    for edges in streams:
+        for x, y in zip(edges.a.tolist(), edges.b.tolist(), strict=True):
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            while parent[y] != y:
+                parent[y] = parent[parent[y]]
+                y = parent[y]
+            if x != y:
+                parent[max(x, y)] = min(x, y)
+    return _roots(np.array(parent, dtype=np.int64))
+
+
+def _roots(parent: IntArray) -> IntArray:
+    """Every node's root, by pointer jumping over a union-find's parent array."""
+    while True:
+        up = parent[parent]
+        if np.array_equal(up, parent):
+            return parent
+        parent = up
+
+
+def _same_code(codes: IntArray) -> Edges:
+    """Rows with equal codes chained (any codes, -1 for none)."""
+    rows = np.flatnonzero(codes >= 0)
+    rows = rows[np.argsort(codes[rows], kind="stable")]
+    same = np.flatnonzero(codes[rows[1:]] == codes[rows[:-1]])
+    return Edges("", rows[same], rows[same + 1], str)
+
+
+def senders(table: KeyTable, ties: Iterable[Edges]) -> IntArray:
+    """Each record's sender: one label for the records of one persona (profile address,
+    else name and organisation) or tied together by ``ties`` (profile address,
+    identifier, photo and template edges)."""
+    # A persona with a profile address is that address, which ``ties`` chain already.
+    persona = np.where(table.url.codes >= 0, -1, table.persona)
+    return components(len(table), [_same_code(persona), *ties])
+
+
+def _org_senders(table: KeyTable, sender: IntArray) -> IntArray:
+    """Independent senders at each organisation: its records' senders, with the senders
+    that give one name there counted once."""
+    org, name = table.org.codes, table.name.codes
+    count = len(table.org.values)
+    rows = np.flatnonzero(org >= 0)
+    if len(rows) == 0:
+        return np.zeros(count, dtype=np.int64)
+    # One node per (organisation, sender); nodes that share a name at the organisation join.
+    nodes, node = np.unique(org[rows] * np.int64(len(table)) + sender[rows], return_inverse=True)
+    named = name[rows] >= 0
+    at_name = np.full(len(rows), -1, dtype=np.int64)
+    at_name[named] = np.unique(
+        org[rows[named]] * np.int64(len(table.name.values)) + name[rows[named]],
+        return_inverse=True,
+    )[1]
+    joined = _same_code(at_name)
+    roots = components(len(nodes), [Edges("", node[joined.a], node[joined.b], str)])
+    return np.bincount(nodes[roots == np.arange(len(nodes))] // len(table), minlength=count)
 
 
 def _fuzzy_orgs(g: _Grouped) -> list[tuple[int, int, tuple[str, str, str, str]]]:
@@ -970,12 +1063,17 @@ def candidate_edges(
     items = text_items(records, params, suppressed, texts)
     del texts
     stage("map: templates (tokens, MinHash)")
-    grouped = _group_keys(table, params, suppressed)
-    fuzzy = _fuzzy_orgs(grouped)
-    stage("group+verify: keys, organisations")
+    exact = _group_exact(table, params, suppressed)
+    stage("group: profile addresses, identifiers")
     photos = photo_edges(table, params, suppressed)
     stage("group+verify: photos")
     words = template_edges(items, params, suppressed)
     del items
     stage("group+verify: templates (LSH)")
+    urls, identifiers = exact
+    ties = [_exact("", "", urls, ()), photos, words]
+    ties += [_exact("", "", identifiers[kind], ()) for kind in ("handle", "phone", "email")]
+    grouped = _group_orgs(table, params, suppressed, exact, senders(table, ties))
+    fuzzy = _fuzzy_orgs(grouped)
+    stage("group+verify: organisations (senders)")
     return list(edge_streams(grouped, fuzzy, photos, words)), suppressed
