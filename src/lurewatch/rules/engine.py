@@ -172,7 +172,7 @@ class _View:
 
 # Up to this many parts (separators and tokens), quotes are placed by adding up
 # lengths; a longer text has every token placed once.
-_SUM_PARTS_UP_TO = 400
+_SUM_PARTS_UP_TO = 160
 
 
 _EMPTY_VIEW_HITS: dict[int, list[_Range]] = {}
