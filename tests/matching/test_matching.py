@@ -77,6 +77,13 @@ def test_name_agreement(a: str, b: str, strength: float | None) -> None:
         ("BR-YR Executive Search", "Bright Path Executive Search", False),
         ("House of Commons Library", "House of Lords Library", False),
         ("Acme", "Acne", False),  # too short for a typo
+        ("Siemens AG", "Siemens", True),  # a legal form on its own is dropped
+        ("Acme Co., Ltd", "ACME", True),
+        # ... but one joined to the name is part of it ("SA", "CO", "AG" here)
+        ("BR-SA Executive Search", "BRSA Consulting", True),
+        ("BR-SA Executive Search", "BR Executive Search", False),
+        ("CO-SA Talent", "Apex Talent", False),
+        ("AG-SA Research Institute", "Policy Research Institute", False),
     ],
 )
 def test_organisation_agreement(a: str, b: str, agree: bool) -> None:

@@ -64,17 +64,36 @@ def words(name: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=131_072)
+def _named(name: str) -> tuple[str, ...]:
+    """The words of a name without its legal forms ("Ltd", "SA", "Co").
+
+    A word joined to another by a hyphen, slash or full stop belongs to the name
+    itself and is kept: "SA" in "BR-SA Executive Search", "CO" in "CO-SA Talent".
+    Dropping it would leave "br", or only the trade words, as the whole name.
+    """
+    n = unicodedata.normalize("NFKD", name)
+    n = "".join(c for c in n if not unicodedata.combining(c)).casefold().replace("&", " and ")
+    out: list[str] = []
+    for chunk in n.split():
+        parts = [w for w in re.split(r"[^\w]+", chunk) if w]
+        if len(parts) == 1 and parts[0] in LEGAL:
+            continue
+        out.extend(parts)
+    return tuple(out)
+
+
+@lru_cache(maxsize=131_072)
 def core(name: str) -> str:
     """The distinctive part of an organisation name, closed up ("" if none)."""
-    ws = [w for w in words(name) if w not in LEGAL]
+    ws = _named(name)
     distinctive = [w for w in ws if w not in GENERIC]
     return "".join(distinctive or ws)
 
 
 @lru_cache(maxsize=131_072)
 def closed(name: str) -> str:
-    """Every word but legal suffixes, closed up: "Internship Union" -> "internshipunion"."""
-    return "".join(w for w in words(name) if w not in LEGAL)
+    """Every word but legal forms, closed up: "Internship Union" -> "internshipunion"."""
+    return "".join(_named(name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +107,7 @@ def _typo_allowed(name: str, c: str) -> bool:
     ("BR-YR" -> "bryr"), since short real words ("Acme", "Acne") differ by one letter."""
     if len(c) >= 5:
         return True
-    distinctive = [w for w in words(name) if w not in LEGAL and w not in GENERIC]
+    distinctive = [w for w in _named(name) if w not in GENERIC]
     return len(c) == 4 and len(distinctive) >= 2
 
 
