@@ -48,6 +48,7 @@ def norm_name(name: str) -> str:
     return _SPACES.sub(" ", n).strip()
 
 
+@lru_cache(maxsize=65_536)  # called for every item: the same people write many times
 def counterparty_key(url: str, name: str) -> str:
     """The grouping key: the canonical profile URL, else the normalised name."""
     canon = canon_profile_url(url)

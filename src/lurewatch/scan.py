@@ -22,6 +22,7 @@ from pathlib import Path
 
 import msgspec
 
+from lurewatch.gcpause import collector_paused
 from lurewatch.identity import canon_profile_url, counterparty_key, norm_name
 from lurewatch.ingest.linkedin import (
     Export,
@@ -236,6 +237,14 @@ class Scanner:
         self, ex: Export, *, on_progress: Callable[[int, int], None] | None = None
     ) -> ScanResult:
         """Scan an export already opened (e.g. by :func:`open_export_bytes`)."""
+        # Rating builds many small objects and no cycles: the collector would walk
+        # every finding kept so far, over and over, for nothing.
+        with collector_paused():
+            return self._scan_export(ex, on_progress)
+
+    def _scan_export(
+        self, ex: Export, on_progress: Callable[[int, int], None] | None
+    ) -> ScanResult:
         total = ex.size_of("messages") + ex.size_of("invitations")
         done = 0
 
@@ -259,7 +268,8 @@ class Scanner:
         n_messages = n_invitations = 0
         for m in ex.messages(on_bytes=tick):
             n_messages += 1
-            owner.observe(m)
+            if owner.declared is None:  # else Profile.csv has said whose export it is
+                owner.observe(m)
             sender = norm_name(m.sender)
             # The owner's own messages are context, never evidence: when Profile.csv
             # names the owner they are not rated. Without it the owner is known only

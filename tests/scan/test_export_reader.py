@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import (
@@ -50,6 +50,46 @@ def test_dates_in_each_format() -> None:
     assert parse_sent_at("12/31/2025, 11:59 PM") == dt.datetime(2025, 12, 31, 23, 59, tzinfo=dt.UTC)
     assert parse_connected_on("15 Mar 2024") == dt.date(2024, 3, 15)
     assert parse_message_date("yesterday") is None
+
+
+def _sent_at_by_strptime(text: str) -> dt.datetime | None:
+    t = " ".join(text.replace("\u202f", " ").split())
+    for fmt in ("%m/%d/%y, %I:%M %p", "%m/%d/%Y, %I:%M %p", "%m/%d/%y %I:%M %p", "%m/%d/%y"):
+        try:
+            return dt.datetime.strptime(t, fmt).replace(tzinfo=dt.UTC)
+        except ValueError:
+            continue
+    return parse_message_date(text)
+
+
+_num = st.integers(0, 100).map(str) | st.integers(0, 9).map(lambda n: f"0{n}")
+
+
+@settings(max_examples=600, deadline=None)
+@example(month="1", day="2", year="69", hour="12", minute="00", half="AM", sep=", ")
+@example(month="1", day="2", year="68", hour="12", minute="00", half="PM", sep=", ")
+@given(
+    month=st.integers(1, 12).map(str) | _num,
+    day=st.integers(1, 31).map(str) | _num,
+    year=st.integers(0, 99).map(lambda y: f"{y:02d}") | st.integers(0, 2100).map(str),
+    hour=st.integers(1, 12).map(str) | _num,
+    minute=st.integers(0, 59).map(lambda m: f"{m:02d}") | _num,
+    half=st.sampled_from(["AM", "PM", "am", "pm", "Am", "XM", ""]),
+    sep=st.sampled_from([", ", " ", ",  ", "\u202f"]),
+)
+def test_sent_at_fast_path_reads_as_strptime(
+    month: str, day: str, year: str, hour: str, minute: str, half: str, sep: str
+) -> None:
+    """The hand-written reading of the usual format agrees with strptime on every input."""
+    text = f"{month}/{day}/{year}{sep}{hour}:{minute} {half}".strip()
+    assert parse_sent_at(text) == _sent_at_by_strptime(text)
+
+
+def test_sent_at_two_digit_years_and_midnight() -> None:
+    assert parse_sent_at("1/2/68, 12:00 AM") == dt.datetime(2068, 1, 2, 0, 0, tzinfo=dt.UTC)
+    assert parse_sent_at("1/2/69, 12:30 PM") == dt.datetime(1969, 1, 2, 12, 30, tzinfo=dt.UTC)
+    assert parse_sent_at("2/30/26, 10:00 AM") is None
+    assert parse_sent_at("2/3/26, 13:00 PM") is None
 
 
 @pytest.mark.parametrize("prefix", ["", "Basic_LinkedInDataExport_11-29-2026/"])

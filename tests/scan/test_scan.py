@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
 import json
 import socket
@@ -16,6 +17,7 @@ import msgspec
 import pytest
 
 from conftest import MESSAGES_HEADER, STANDARD, TODAY, msg, write_folder
+from lurewatch.ingest.errors import InputError
 from lurewatch.model import Approach, Finding, Level
 from lurewatch.render_scan import csv_safe, scan_csv, scan_json
 from lurewatch.scan import Scanner, ScanResult, filter_level
@@ -110,6 +112,24 @@ def test_the_owners_messages_are_not_rated_and_the_result_is_the_same(
     without_profile = scanner.scan(make_zip(files, name="no-profile.zip"))
     assert any("I could also use WhatsApp" in t for t in rated)  # owner unknown until the end
     assert without_profile.contacts == with_profile.contacts
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_scanning_leaves_the_garbage_collector_as_it_found_it(
+    scanner: Scanner, make_zip: Callable[..., Path], enabled: bool
+) -> None:
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        assert scanner.scan(make_zip()).contacts
+        assert gc.isenabled() == enabled
+        # Fails half way through the scan: the messages file has no header.
+        bad = make_zip({"messages.csv": "nothing,here\n1,2\n"}, name="bad.zip")
+        with pytest.raises(InputError, match="no header row"):
+            scanner.scan(bad)
+        assert gc.isenabled() == enabled
+    finally:
+        (gc.enable if was else gc.disable)()
 
 
 def test_json_contract(scanner: Scanner, make_zip: Callable[..., Path]) -> None:

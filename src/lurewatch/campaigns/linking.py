@@ -30,8 +30,6 @@ would. A link's reason is written only for the edges union-find keeps.
 from __future__ import annotations
 
 import bisect
-import contextlib
-import gc
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -40,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from lurewatch.gcpause import collector_paused
 from lurewatch.matching import orgs
 
 from . import templates
@@ -1010,27 +1009,8 @@ def link(
     order and ``params``. ``on_stage(name, seconds)`` is called after each step
     (for benchmarks).
     """
-    with _collector_paused():
+    with collector_paused():
         return _link(list(records), params, _Stages(on_stage, clock))
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector, and restore it as it was.
-
-    Linking a million records builds millions of small objects (strings, lists,
-    links) and no reference cycles. Each time the collector runs in that time
-    it walks every live object, the caller's records included, and finds
-    nothing: at 1M records that was nearly half of the run. Objects are still freed
-    by reference counting as usual.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _link(recs: list[ApproachRecord], params: LinkParams, stage: _Stages) -> Linking:

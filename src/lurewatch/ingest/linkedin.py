@@ -137,9 +137,32 @@ def parse_message_date(text: str) -> dt.datetime | None:
     return None
 
 
+_SENT_AT = re.compile(r"(\d{1,2})/(\d{1,2})/(\d\d|\d{4}), (\d{1,2}):(\d\d) ([AaPp])[Mm]", re.ASCII)
+
+
+def _sent_at_fast(t: str) -> dt.datetime | None:
+    """The usual ``9/1/26, 10:00 AM`` read without ``strptime`` (several times slower)."""
+    m = _SENT_AT.fullmatch(t)
+    if m is None:
+        return None
+    month, day, year, hour, minute = (int(g) for g in m.groups()[:5])
+    if not 1 <= hour <= 12:
+        return None
+    if len(m.group(3)) == 2:  # as strptime's %y: 69-99 are 1969-1999, 00-68 are 2000-2068
+        year += 1900 if year >= 69 else 2000
+    hour = hour % 12 + (12 if m.group(6) in "Pp" else 0)
+    try:
+        return dt.datetime(year, month, day, hour, minute, tzinfo=dt.UTC)
+    except ValueError:
+        return None
+
+
 def parse_sent_at(text: str) -> dt.datetime | None:
     """``9/1/26, 10:00 AM`` (US order, 12-hour clock, no zone; taken as UTC)."""
     t = " ".join(text.replace("\u202f", " ").split())
+    fast = _sent_at_fast(t)
+    if fast is not None:
+        return fast
     for fmt in ("%m/%d/%y, %I:%M %p", "%m/%d/%Y, %I:%M %p", "%m/%d/%y %I:%M %p", "%m/%d/%y"):
         try:
             return dt.datetime.strptime(t, fmt).replace(tzinfo=dt.UTC)
