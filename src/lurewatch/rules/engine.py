@@ -519,10 +519,22 @@ class Engine:
             for n in untriggered
             if cs[n].per_message
         ]
+        # At most one entry per combination of message fields (three fields: eight).
+        self._untriggered_cache: dict[frozenset[str], tuple[int, ...]] = {}
         self._untriggered_profile = [n for n in untriggered if not cs[n].per_message]
         self._negating_profile = [
             n for n, c in enumerate(cs) if not c.per_message and _has_not(c.rule.match)
         ]
+
+    def _untriggered_for(self, nonempty: frozenset[str]) -> tuple[int, ...]:
+        """Rules with no term trigger that can fire on a message with these fields filled."""
+        found = self._untriggered_cache.get(nonempty)
+        if found is None:
+            found = tuple(
+                n for n, fields, skip in self._untriggered_message if fields & nonempty or not skip
+            )
+            self._untriggered_cache[nonempty] = found
+        return found
 
     def _needle(self, fld: str, literal: str) -> int:
         ids = self._needles.setdefault(fld, {})
@@ -593,9 +605,7 @@ class Engine:
                     nonempty.add(f)
                     present.update(self._present(ctx.view(f)))
             chosen = candidates(present, self._message_by_termset)
-            chosen.update(
-                n for n, fields, skip in self._untriggered_message if fields & nonempty or not skip
-            )
+            chosen.update(self._untriggered_for(frozenset(nonempty)))
             for n in sorted(chosen):
                 kinds = compiled[n].rule.kinds
                 if kinds is None or msg.kind in kinds:
