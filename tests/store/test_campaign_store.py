@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from storesupport import MakeContact, MakeSubmission
 
@@ -224,6 +225,123 @@ def test_a_new_report_joining_a_known_campaign_is_rated_high_at_once(
     assert entry.details["campaigns"] == [cid]
     assert entry.details["joined"][0]["reason"] == "persona"
     assert "known campaign" in entry.details["why"]
+
+
+def _other(contact: MakeContact, name: str, text: str, **kw: Any) -> Any:
+    return contact(
+        name,
+        kw.pop("url", None),
+        company=kw.pop("company", ""),
+        score=kw.pop("score", 40),
+        items=(SubmittedItem(kind="message", excerpt=text),),
+        **kw,
+    )
+
+
+HANDLE_TEXT = "Good morning! Please add me, my WeChat ID is amy_br88 and we can talk there."
+
+
+def test_contacts_arriving_together_join_through_each_other(
+    office: Store, contact: MakeContact, submission: MakeSubmission
+) -> None:
+    refs = five_staff(office, contact, submission)
+    office.relink_campaigns(actor="ana")
+    cid = office.campaign_for(refs[0], 0)
+    # The persona again (a fresh address, the same name, firm and template) and, in the
+    # same report, a second persona tied to it only by a WeChat handle both wrote.
+    both = _with_handle(avery(contact, 25, url="https://www.linkedin.com/in/avery-lin-2", score=45))
+    one = office.submit_report(submission("kit", both, _other(contact, "Grace Holm", HANDLE_TEXT)))
+    # Another member of staff, in the same batch: tied only to Grace Holm, by her handle.
+    two = office.submit_report(submission("lee", _other(contact, "Helen Park", HANDLE_TEXT)))
+    # Not tied to anyone.
+    three = office.submit_report(
+        submission("uma", _other(contact, "Jordan Hale", "Would you speak at our forum?"))
+    )
+
+    joins = office.campaign_arrivals([one, two, three])
+
+    assert [(j.report, j.position, j.campaign_id) for j in joins] == [
+        (one.reference, 0, cid),
+        (one.reference, 1, cid),
+        (two.reference, 0, cid),
+    ]
+    assert joins[0].linked_to in refs
+    assert [j.linked_to for j in joins[1:]] == [one.reference, one.reference]
+    assert [j.reason for j in joins] == ["persona", "handle", "handle"]
+    assert office.campaign_for(three.reference, 0) is None
+    for ref in (one.reference, two.reference):
+        assert office.get_report(ref).level is Level.HIGH
+    assert office.get_report(three.reference).level is Level.MEDIUM
+    detail = office.get_campaign(cid or 0)
+    assert len(detail.members) == 8
+    # Every stored link joins two members of the campaign.
+    members = {(m.report, m.position) for m in detail.members}
+    for lk in detail.links:
+        assert (lk.a_report, lk.a_position) in members and (lk.b_report, lk.b_position) in members
+    # One audit entry per report raised, on the reporter's behalf.
+    raised = [e for e in office.audit_entries(limit=1000) if e.action == "report.campaign"]
+    assert sorted((e.target, e.actor) for e in raised) == sorted(
+        [(f"report:{one.reference}", "kit"), (f"report:{two.reference}", "lee")]
+    )
+
+
+def _with_handle(c: Any) -> Any:
+    return msgspec.structs.replace(
+        c, items=(*c.items, SubmittedItem(kind="message", excerpt=HANDLE_TEXT))
+    )
+
+
+@pytest.mark.parametrize("together", [True, False])
+def test_arriving_together_or_one_after_another_gives_the_same_campaigns(
+    office: Store, contact: MakeContact, submission: MakeSubmission, together: bool
+) -> None:
+    refs = five_staff(office, contact, submission)
+    office.relink_campaigns(actor="ana")
+    cid = office.campaign_for(refs[0], 0)
+    both = avery(contact, 25, url="https://www.linkedin.com/in/avery-lin-2", score=45)
+    first = office.submit_report(submission("kit", _with_handle(both)))
+    second = office.submit_report(submission("lee", _other(contact, "Helen Park", HANDLE_TEXT)))
+    if together:
+        joins = office.campaign_arrivals([first, second])
+    else:
+        joins = [*office.campaign_arrivals([first]), *office.campaign_arrivals([second])]
+    assert [(j.report, j.campaign_id, j.reason) for j in joins] == [
+        (first.reference, cid, "persona"),
+        (second.reference, cid, "handle"),
+    ]
+    assert joins[0].linked_to in refs
+    assert joins[1].linked_to == first.reference
+    assert len(office.get_campaign(cid or 0).members) == 7
+
+
+def test_the_nearest_campaign_is_joined(
+    office: Store, contact: MakeContact, submission: MakeSubmission
+) -> None:
+    refs = five_staff(office, contact, submission)
+    jo = [
+        office.submit_report(
+            submission(who, _other(contact, "Jo Pike", "Would you join our panel?", url=URL_2))
+        ).reference
+        for who in ("sam", "vic")
+    ]
+    office.relink_campaigns(actor="ana")
+    avery_campaign, jo_campaign = office.campaign_for(refs[0], 0), office.campaign_for(jo[0], 0)
+    assert avery_campaign is not None and jo_campaign is not None
+    assert avery_campaign < jo_campaign  # so the lower id does not decide
+    # Avery Lin again, with a WeChat handle; and Jo Pike, with the same handle: one link
+    # from Jo Pike's campaign, two (through the Avery Lin contact) from Avery Lin's.
+    x = office.submit_report(
+        submission(
+            "kit",
+            _with_handle(avery(contact, 25, url="https://www.linkedin.com/in/avery-lin-2")),
+        )
+    )
+    y = office.submit_report(submission("lee", _other(contact, "Jo Pike", HANDLE_TEXT, url=URL_2)))
+    joins = office.campaign_arrivals([x, y])
+    assert [(j.report, j.campaign_id, j.reason) for j in joins] == [
+        (x.reference, avery_campaign, "persona"),
+        (y.reference, jo_campaign, "profile-url"),
+    ]
 
 
 def test_an_unrelated_or_exercise_report_does_not_join(

@@ -26,11 +26,14 @@ are given last, the latest decision first. Each analyst operation records its
 decision and applies it at once to the campaigns it touches, with the same
 library operation (:mod:`lurewatch.campaigns.analyst`) that the replay uses.
 
-**On arrival** (:meth:`CampaignsMixin.campaign_arrival`), a new report's
-contacts are linked together with the members of the stored campaigns only,
-not with every stored contact: the cost follows the campaigns' size, not the
-store's. A contact that links directly to a member joins that member's
-campaign and the report is raised to high. Joins through an ``organisation``
+**On arrival** (:meth:`CampaignsMixin.campaign_arrivals`), the contacts of
+the reports stored together are linked, in one go, with the members of the
+stored campaigns only, not with every stored contact: the cost follows the
+campaigns' size, not the store's, and is paid once per batch, not once per
+report. A contact that strong links tie to a member, directly or through
+other contacts arriving with it, joins the nearest member's campaign, and its
+report is raised to high; contacts arriving together end in the same
+campaigns as if they had arrived one after another. Joins through an ``organisation``
 or ``domain`` are not taken at arrival: whether an organisation or domain is
 too common to link on is a count over the whole pool, which this small
 linking does not see. The next relink settles those (and any new campaign
@@ -41,7 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import msgspec
@@ -171,6 +174,65 @@ def _level(value: str) -> Level:
 
 def _has_content(c: _Contact) -> bool:
     return bool(c.name.strip() or c.profile_url or c.company.strip() or c.items)
+
+
+class _Join(msgspec.Struct, frozen=True):
+    contact: str  # the arriving contact
+    campaign: int
+    link: Link  # the contact's own link on the way to the campaign
+    other: str  # the other end of that link: a member, or an arrival that joins first
+
+
+def _arrival_joins(
+    linking: Linking, arriving: Sequence[str], campaign_of: dict[str, int]
+) -> list[_Join]:
+    """Which arriving contacts join which stored campaign, nearest first.
+
+    A contact joins when strong links (:data:`ARRIVAL_REASONS`) tie it to a member,
+    directly or through other arriving contacts (never through a member of another
+    campaign). The nearest member decides; at equal distance, the lowest campaign id.
+    Joining in this order gives the same campaigns whether contacts arrive together
+    or one after another. Union-find takes every strong link before any ``domain``
+    or ``organisation`` one, so the spanning links keep every strong connection.
+    """
+    adjacent: dict[str, list[tuple[str, Link]]] = {}
+    for c in linking.campaigns:
+        for lk in c.links:
+            if lk.reason in ARRIVAL_REASONS:
+                adjacent.setdefault(lk.a, []).append((lk.b, lk))
+                adjacent.setdefault(lk.b, []).append((lk.a, lk))
+    new = set(arriving)
+    plans: list[tuple[int, int, str, _Join]] = []
+    for order, start in enumerate(arriving):
+        if start in campaign_of or start not in adjacent:
+            continue
+        # Breadth first through arriving contacts; ``first`` is the step taken from start.
+        first: dict[str, tuple[str, Link]] = {}
+        frontier = [start]
+        seen = {start}
+        found: list[tuple[int, str]] = []  # (campaign, first step) at the nearest distance
+        depth = 0
+        while frontier and not found:
+            depth += 1
+            after: list[str] = []
+            for node in frontier:
+                for other, lk in adjacent.get(node, ()):
+                    if other in seen:
+                        continue
+                    seen.add(other)
+                    step = first.get(node) or (other, lk)
+                    first[other] = step
+                    if other in campaign_of:
+                        found.append((campaign_of[other], other))
+                    elif other in new:
+                        after.append(other)
+            frontier = after
+        if found:
+            campaign, reached = min(found)
+            other, lk = first[reached]
+            plans.append((depth, order, start, _Join(start, campaign, lk, other)))
+    plans.sort(key=lambda p: (p[0], p[1]))
+    return [p[3] for p in plans]
 
 
 # --- decisions -------------------------------------------------------------------------
@@ -794,26 +856,28 @@ class CampaignsMixin(StoreCore):
 
     def campaign_arrival(self, report: Report, *, actor: str) -> list[CampaignJoin]:
         """Link a new report's contacts against the members of the stored campaigns; a
-        contact linked to a member joins its campaign, and the report is rated high at
+        contact tied to a member joins its campaign, and the report is rated high at
         once (the rating before is kept in the audit entry). Exercises never join."""
         if report.is_exercise or not self._any_campaign():
             return []
-        return self._join_on_arrival(report, actor=actor)
+        return self._join_on_arrival([report], actor=lambda _r: actor)
 
     def campaign_arrivals(self, reports: Sequence[Report]) -> list[CampaignJoin]:
         """:meth:`campaign_arrival` for reports stored together, each on its reporter's
-        behalf; whether any campaign is stored is asked once for all of them."""
+        behalf: the campaigns are read and linked once for all of them."""
         arriving = [r for r in reports if not r.is_exercise]
         if not arriving or not self._any_campaign():
             return []
-        return [j for r in arriving for j in self._join_on_arrival(r, actor=r.reporter)]
+        return self._join_on_arrival(arriving, actor=lambda r: r.reporter)
 
     def _any_campaign(self) -> bool:
         # Every submission asks: when no campaign is stored, one cheap query says so.
         with self._connect() as conn:
             return conn.execute(_ANY_CAMPAIGN).first() is not None
 
-    def _join_on_arrival(self, report: Report, *, actor: str) -> list[CampaignJoin]:
+    def _join_on_arrival(
+        self, reports: Sequence[Report], *, actor: Callable[[Report], str]
+    ) -> list[CampaignJoin]:
         with self._read(snapshot=True) as s:
             stored = self._stored(s)
             if not stored:
@@ -822,44 +886,42 @@ class CampaignsMixin(StoreCore):
             members, references = self._member_records(s, campaign_of)
         new = [
             _record(report.id, p, c, report.reporter, report.received_at)
+            for report in reports
             for p, c in enumerate(_contacts(msgspec.to_builtins(report.contacts)))
             if _has_content(c)
         ]
         if not new:
             return []
-        linking = link([*members, *new])
-        joins: list[tuple[str, int, Link, str]] = []  # new id, campaign, link, member
-        for r in new:
-            joined = linking.campaign_of(r.id)
-            for lk in joined.links if joined is not None else ():
-                if r.id not in (lk.a, lk.b) or lk.reason not in ARRIVAL_REASONS:
-                    continue
-                other = lk.b if lk.a == r.id else lk.a
-                if other in campaign_of:
-                    joins.append((r.id, campaign_of[other], lk, other))
-                    break
-        if not joins:
+        plan = _arrival_joins(link([*members, *new]), [r.id for r in new], campaign_of)
+        if not plan:
             return []
         now = self._clock()
         out: list[CampaignJoin] = []
+        by_id = {r.id: r for r in reports}
         with self._write() as s:
-            row = self._report_row_for_update(s, report.id)
-            taken = set(
-                s.execute(
-                    sa.select(CampaignMemberRow.position).where(
-                        CampaignMemberRow.report_id == report.id
+            joined: dict[str, int] = dict(campaign_of)  # contact -> campaign, as written
+            written: dict[int, list[CampaignJoin]] = {}
+            for join in plan:  # nearest first: a join through another arrival follows it
+                report_id, position = _parse_id(join.contact)
+                if joined.get(join.other) != join.campaign:
+                    continue  # the arrival it goes through did not join
+                if s.get(CampaignRow, join.campaign) is None or s.scalar(
+                    sa.select(CampaignMemberRow.campaign_id).where(
+                        CampaignMemberRow.report_id == report_id,
+                        CampaignMemberRow.position == position,
                     )
-                ).scalars()
-            )
-            for rid, cid, lk, other in joins:
-                position = _parse_id(rid)[1]
-                if position in taken or s.get(CampaignRow, cid) is None:
+                ):
                     continue  # a relink got there first
-                s.add(CampaignMemberRow(campaign_id=cid, report_id=report.id, position=position))
+                s.add(
+                    CampaignMemberRow(
+                        campaign_id=join.campaign, report_id=report_id, position=position
+                    )
+                )
+                lk = join.link
                 (ar, ap), (br, bp) = _parse_id(lk.a), _parse_id(lk.b)
                 s.add(
                     CampaignLinkRow(
-                        campaign_id=cid,
+                        campaign_id=join.campaign,
                         a_report_id=ar,
                         a_position=ap,
                         b_report_id=br,
@@ -869,32 +931,39 @@ class CampaignsMixin(StoreCore):
                     )
                 )
                 s.execute(
-                    sa.update(CampaignRow).where(CampaignRow.id == cid).values(updated_at=now)
+                    sa.update(CampaignRow)
+                    .where(CampaignRow.id == join.campaign)
+                    .values(updated_at=now)
                 )
-                out.append(
+                joined[join.contact] = join.campaign
+                other_report = _parse_id(join.other)[0]
+                written.setdefault(report_id, []).append(
                     CampaignJoin(
-                        campaign_id=cid,
-                        report=report.reference,
+                        campaign_id=join.campaign,
+                        report=by_id[report_id].reference,
                         position=position,
-                        linked_to=references.get(_parse_id(other)[0], ""),
+                        linked_to=references[other_report]
+                        if other_report in references
+                        else by_id[other_report].reference,
                         reason=lk.reason,
                         detail=lk.detail,
                     )
                 )
-            if not out:
-                return []
-            self._rate_high(
-                s,
-                [row.id],
-                actor=actor,
-                now=now,
-                why="a contact joined a known campaign on arrival: rated high at once",
-                campaigns=sorted({j.campaign_id for j in out}),
-                joined=[
-                    {"position": j.position, "linked_to": j.linked_to, "reason": j.reason}
-                    for j in out
-                ],
-            )
+            for report_id in sorted(written):
+                joins = sorted(written[report_id], key=lambda j: j.position)
+                self._rate_high(
+                    s,
+                    [report_id],
+                    actor=actor(by_id[report_id]),
+                    now=now,
+                    why="a contact joined a known campaign on arrival: rated high at once",
+                    campaigns=sorted({j.campaign_id for j in joins}),
+                    joined=[
+                        {"position": j.position, "linked_to": j.linked_to, "reason": j.reason}
+                        for j in joins
+                    ],
+                )
+                out.extend(joins)
         return out
 
     def _report_row_for_update(self, s: Session, report_id: int) -> ReportRow:
