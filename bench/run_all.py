@@ -32,6 +32,7 @@ STEPS: tuple[tuple[str, list[str], list[str]], ...] = (
     ("scan", [], ["--messages", "20000", "--invitations", "4000"]),
     ("matching", [], ["--personas", "500"]),
     ("office", [], ["--quick"]),
+    ("arrivals", [], ["--campaigns", "30", "100"]),
     ("linking", [], ["--quick"]),
 )
 
@@ -139,6 +140,16 @@ def rows_for(name: str, data: dict[str, Any]) -> list[Row]:
         ]
     if name == "office":
         return _office_rows(data)
+    if name == "arrivals":
+        big = data["results"][-1]
+        return [
+            (
+                f"arrivals checked against {big['campaigns']:,} campaigns",
+                f"batch of {big['batch']} in {big['batch_s']:.2f} s, one alone {big['single_s']:.2f} s",
+                "",
+                "-",
+            )
+        ]
     if name == "linking":
         return _linking_rows(data)
     return []
