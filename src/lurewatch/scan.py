@@ -111,7 +111,6 @@ class _Seen:
 
     sender: str
     sender_url: str
-    conversation_id: str
     recipients: tuple[str, ...]
     recipient_urls: tuple[str, ...]
     date: dt.datetime | None
@@ -120,6 +119,21 @@ class _Seen:
     attachments: tuple[str, ...]
     mentions_cv: bool
     findings: list[Finding]
+
+
+def _seen(m: ExportMessage, findings: list[Finding]) -> _Seen:
+    return _Seen(
+        sender=m.sender,
+        sender_url=m.sender_url,
+        recipients=m.recipients,
+        recipient_urls=m.recipient_urls,
+        date=m.date,
+        subject=m.subject,
+        excerpt=_excerpt(m.content),
+        attachments=m.attachments,
+        mentions_cv=_mentions_cv(m.content),
+        findings=findings,
+    )
 
 
 def _mentions_cv(text: str) -> bool:
@@ -264,47 +278,50 @@ class Scanner:
         owner = _Owner(ex.owner_name() if ex.has("profile") else None)
 
         parties: dict[str, _Party] = {}
-        pending: dict[str, list[_Seen]] = {}
-        n_messages = n_invitations = 0
+
+        def add(sender: str, url: str, item: _Item) -> None:
+            key = counterparty_key(url, sender)
+            party = parties.get(key)
+            if party is None:
+                party = parties[key] = _Party(sender, url or None)
+            party.items.append(item)
+
+        # The owner's own messages are context, never evidence: when Profile.csv names
+        # the owner they are not rated, and the others go to their sender at once.
+        # Without it the owner is known only at the end: every message is rated and
+        # kept in order, and sorted out afterwards.
+        declared = owner.declared
+        owner_messages: list[_Seen] = []
+        pending: list[tuple[str, _Seen]] = []
+        n_messages = n_invitations = n_incoming_messages = 0
         for m in ex.messages(on_bytes=tick):
             n_messages += 1
-            if owner.declared is None:  # else Profile.csv has said whose export it is
+            if declared is None:
                 owner.observe(m)
-            sender = norm_name(m.sender)
-            # The owner's own messages are context, never evidence: when Profile.csv
-            # names the owner they are not rated. Without it the owner is known only
-            # at the end: rate every message now and sort out whose it was afterwards.
-            by_owner = owner.declared is not None and sender == owner.declared
-            pending.setdefault(sender, []).append(
-                _Seen(
-                    sender=m.sender,
-                    sender_url=m.sender_url,
-                    conversation_id=m.conversation_id,
-                    recipients=m.recipients,
-                    recipient_urls=m.recipient_urls,
-                    date=m.date,
-                    subject=m.subject,
-                    excerpt=_excerpt(m.content),
-                    attachments=m.attachments,
-                    mentions_cv=_mentions_cv(m.content),
-                    findings=[]
-                    if by_owner
-                    else self._rate_text(m.content, m.subject, "message", m.attachments, m.sender),
+                findings = self._rate_text(m.content, m.subject, "message", m.attachments, m.sender)
+                pending.append((norm_name(m.sender), _seen(m, findings)))
+            elif norm_name(m.sender) == declared:
+                owner_messages.append(_seen(m, []))
+            else:
+                n_incoming_messages += 1
+                findings = self._rate_text(m.content, m.subject, "message", m.attachments, m.sender)
+                add(
+                    m.sender,
+                    m.sender_url,
+                    _Item("message", m.date, _excerpt(m.content), m.subject, findings),
                 )
-            )
 
         owner_key = owner.resolve()
-        owner_messages: list[_Seen] = []
-        n_incoming_messages = 0
-        for sender, seen in pending.items():
+        for sender, sm in pending:
             if owner_key is not None and sender == owner_key:
-                owner_messages.extend(seen)
+                owner_messages.append(sm)
                 continue
-            for sm in seen:
-                n_incoming_messages += 1
-                key = counterparty_key(sm.sender_url, sm.sender)
-                party = parties.setdefault(key, _Party(sm.sender, sm.sender_url or None))
-                party.items.append(_Item("message", sm.date, sm.excerpt, sm.subject, sm.findings))
+            n_incoming_messages += 1
+            add(
+                sm.sender,
+                sm.sender_url,
+                _Item("message", sm.date, sm.excerpt, sm.subject, sm.findings),
+            )
         pending.clear()
 
         n_incoming_invitations = 0
@@ -321,11 +338,11 @@ class Scanner:
                     invited.invited_by_owner = True
                 continue
             n_incoming_invitations += 1
-            key = counterparty_key(inv.inviter_url, inv.sender)
-            party = parties.setdefault(key, _Party(inv.sender, inv.inviter_url or None))
             findings = self._rate_text(inv.message, "", "invitation", (), inv.sender)
-            party.items.append(
-                _Item("invitation", inv.sent_at, _excerpt(inv.message), "", findings)
+            add(
+                inv.sender,
+                inv.inviter_url,
+                _Item("invitation", inv.sent_at, _excerpt(inv.message), "", findings),
             )
 
         self._attach_owner_context(parties, owner_messages)
