@@ -1,4 +1,4 @@
-"""Use cases shared by the command line and (later) the web app."""
+"""Use cases shared by the command line and the web app: rating approaches."""
 
 from __future__ import annotations
 
