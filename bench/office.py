@@ -2,7 +2,7 @@
 
 Two measurements, each against a real server (``lurewatch serve`` in a child
 process on a loopback port, ``LUREWATCH_SECRET_KEY`` set, one process as in
-production: sessions live in its memory):
+production):
 
 1. **Triage queue.** A fresh PostgreSQL database is filled with ``--reports``
    synthetic reports (100,000; spread over a year; 1-3 contacts each with

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from lurewatch.store import Store
@@ -40,3 +43,20 @@ class Clock:
         with self._lock:
             self.at += dt.timedelta(**delta)
             return self.at
+
+
+@contextmanager
+def statements_on(store: Store, table: str) -> Iterator[list[str]]:
+    """The verb (SELECT, UPDATE, ...) of each statement sent to the database that names
+    ``table``, in order, while the block runs."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if table in statement:
+            seen.append(statement.split(None, 1)[0].upper())
+
+    sa.event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", record)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import threading
 import time
@@ -9,11 +10,12 @@ from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
-from storesupport import T0
+from storesupport import T0, Clock, statements_on
 
 from lurewatch.store import Conflict, InvalidValue, NotFound, Store
 from lurewatch.store.engine import WRITE_OPTION
 from lurewatch.store.records import ApiToken, IssuedToken, Team, User
+from lurewatch.store.users import TOKEN_USE_EVERY
 
 
 def _column(store: Store, sql: str, **params: object) -> list[object]:
@@ -123,8 +125,22 @@ def test_revoked_tokens_and_inactive_users_do_not_authenticate(people: Store) ->
     assert people.user_for_token(first.token) is None
     assert people.user_for_token(second.token) is not None
     assert people.list_tokens("sam") == [
-        ApiToken(id=first.id, username="sam", name="laptop", created_at=T0, revoked_at=T0),
-        ApiToken(id=second.id, username="sam", name="desktop", created_at=T0, revoked_at=None),
+        ApiToken(
+            id=first.id,
+            username="sam",
+            name="laptop",
+            created_at=T0,
+            revoked_at=T0,
+            last_used_at=None,  # revoked before anything used it
+        ),
+        ApiToken(
+            id=second.id,
+            username="sam",
+            name="desktop",
+            created_at=T0,
+            revoked_at=None,
+            last_used_at=T0,
+        ),
     ]
     people.update_user("sam", actor="root", is_active=False)
     assert people.user_for_token(second.token) is None
@@ -226,6 +242,44 @@ def test_two_admins_demoting_each_other_at_once_leave_one(
     assert len(admins) == 1
 
 
+def test_a_tokens_last_use_is_recorded_at_most_every_ten_minutes(
+    people: Store, clock: Clock
+) -> None:
+    laptop = people.issue_token("sam", "laptop", actor="root")
+    desktop = people.issue_token("sam", "desktop", actor="root")
+
+    def last_used() -> list[object]:
+        return [t.last_used_at for t in people.list_tokens("sam")]
+
+    assert last_used() == [None, None]
+    with statements_on(people, "api_tokens") as sent:
+        assert people.user_for_token(laptop.token) is not None
+    assert sent == ["SELECT", "UPDATE"]
+    assert last_used() == [T0, None]
+    # Within ten minutes: the check is one read, and nothing is written.
+    clock.set(T0 + TOKEN_USE_EVERY - dt.timedelta(microseconds=1))
+    with statements_on(people, "api_tokens") as sent:
+        for _ in range(3):
+            assert people.user_for_token(laptop.token) is not None
+    assert sent == ["SELECT"] * 3
+    assert last_used() == [T0, None]
+    clock.set(T0 + TOKEN_USE_EVERY)
+    with statements_on(people, "api_tokens") as sent:
+        assert people.user_for_token(laptop.token) is not None
+        assert people.user_for_token(desktop.token) is not None
+    assert sent == ["SELECT", "UPDATE"] * 2
+    assert last_used() == [T0 + TOKEN_USE_EVERY] * 2
+    # A refused token is not "used": a revoked one, or one of a deactivated account.
+    people.revoke_token(laptop.id, actor="root")
+    people.update_user("sam", is_active=False, actor="root")
+    clock.advance(hours=1)
+    with statements_on(people, "api_tokens") as sent:
+        assert people.user_for_token(laptop.token) is None
+        assert people.user_for_token(desktop.token) is None
+    assert sent == ["SELECT"] * 2
+    assert last_used() == [T0 + TOKEN_USE_EVERY] * 2
+
+
 _FOR_UPDATE = {"sqlite": "", "postgresql": " FOR UPDATE"}
 
 
@@ -236,7 +290,12 @@ def test_revoking_names_the_account_and_is_recorded_once(people: Store) -> None:
     assert people.user_for_token(issued.token) is not None
     revoked = people.revoke_token(issued.id, actor="root", username="sam")
     assert revoked == ApiToken(
-        id=issued.id, username="sam", name="laptop", created_at=T0, revoked_at=T0
+        id=issued.id,
+        username="sam",
+        name="laptop",
+        created_at=T0,
+        revoked_at=T0,
+        last_used_at=T0,
     )
     assert people.revoke_token(issued.id, actor="root", username="sam") == revoked
     entries = [e for e in people.audit_entries(limit=1000) if e.action == "token.revoke"]

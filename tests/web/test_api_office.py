@@ -268,6 +268,7 @@ def test_an_admin_lists_and_revokes_tokens(client: Any, store: Store) -> None:
             "name": "tests",
             "created_at": "2026-11-29T09:00:00Z",
             "revoked_at": None,
+            "last_used_at": None,
         },
         {
             "id": token_id,
@@ -275,6 +276,7 @@ def test_an_admin_lists_and_revokes_tokens(client: Any, store: Store) -> None:
             "name": "PC-42",
             "created_at": "2026-11-29T09:00:00Z",
             "revoked_at": None,
+            "last_used_at": "2026-11-29T09:00:00Z",  # kim's GET /api/me above
         },
     ]
     assert token not in listed.text

@@ -263,10 +263,44 @@ def test_a_token_issued_on_the_page_works_is_shown_once_and_revokes_at_once(
         name="report client on PC-42",
         created_at=issued.created_at,
         revoked_at=issued.created_at,  # the frozen clock
+        last_used_at=issued.created_at,  # kim used it before it was revoked
     )
     assert audit(store, "token.revoke") == [
         ("adam", "user:kim", {"token_id": issued.id, "name": "report client on PC-42"})
     ]
+
+
+def test_the_token_list_says_when_each_token_was_last_used(
+    adam: Any, other_client: Any, store: Store, clock: Any
+) -> None:
+    unused = store.issue_token("kim", "spare laptop", actor="adam")
+    row = r"{name}</th>\s*<td>[^<]+</td>\s*<td>works</td>\s*<td class=\"last-used\">([^<]+)</td>"
+
+    def shown(name: str) -> str:
+        found = re.search(row.format(name=name), adam.get("/admin/users/kim").text)
+        assert found, name
+        return found.group(1)
+
+    assert (shown("tests"), shown("spare laptop")) == ("never used", "never used")
+    clock.advance(hours=1, minutes=30)
+    assert api(other_client, TOKENS["kim"]).status_code == 200
+    assert (shown("tests"), shown("spare laptop")) == (
+        "last used 29 Nov 2026, 10:30",
+        "never used",
+    )
+    listed = adam.get("/api/users/kim/tokens").json()
+    assert [(t["name"], t["last_used_at"]) for t in listed] == [
+        ("tests", "2026-11-29T10:30:00Z"),
+        ("spare laptop", None),
+    ]
+    assert listed[1]["id"] == unused.id
+    # Used again five minutes later: not written yet (at most once every ten minutes).
+    clock.advance(minutes=5)
+    assert api(other_client, TOKENS["kim"]).status_code == 200
+    assert shown("tests") == "last used 29 Nov 2026, 10:30"
+    clock.advance(minutes=5)
+    assert api(other_client, TOKENS["kim"]).status_code == 200
+    assert shown("tests") == "last used 29 Nov 2026, 10:40"
 
 
 def test_bad_tokens_requests_are_refused(adam: Any, store: Store) -> None:

@@ -74,6 +74,8 @@ class ApiToken(Struct, frozen=True, kw_only=True):
     name: str
     created_at: dt.datetime
     revoked_at: dt.datetime | None
+    # When a request last came with it (None: never), to within users.TOKEN_USE_EVERY.
+    last_used_at: dt.datetime | None
 
 
 class IssuedToken(Struct, frozen=True, kw_only=True):
@@ -84,6 +86,18 @@ class IssuedToken(Struct, frozen=True, kw_only=True):
     name: str
     token: str
     created_at: dt.datetime
+
+
+class LoginSession(Struct, frozen=True, kw_only=True):
+    """A person's login session as the store keeps it (its id is known only to the cookie).
+
+    ``last_seen`` is the last request recorded, at most
+    ``login_sessions.LAST_SEEN_EVERY`` before the latest one.
+    """
+
+    username: str
+    created_at: dt.datetime
+    last_seen: dt.datetime
 
 
 # -- reports ---------------------------------------------------------------------------

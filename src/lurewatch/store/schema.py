@@ -122,6 +122,22 @@ class ApiTokenRow(Base):
     token_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime | None]
+    # Written at most once per users.TOKEN_USE_EVERY, so the check on every request stays a read.
+    last_used_at: Mapped[dt.datetime | None]
+
+
+class LoginSessionRow(Base):
+    """A person's login session. The cookie holds its id; only the id's SHA-256 is kept here."""
+
+    __tablename__ = "login_sessions"
+
+    id_sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(
+        sa.String(150), sa.ForeignKey("users.username", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime]
+    # Written at most once per login_sessions.LAST_SEEN_EVERY (see there).
+    last_seen: Mapped[dt.datetime]
 
 
 class CounterRow(Base):

@@ -19,6 +19,7 @@ from lurewatch.store.engine import create_store_engine, display_url, parse_url, 
 from lurewatch.store.errors import SchemaNotCurrent
 from lurewatch.store.figures import FiguresMixin
 from lurewatch.store.hunt_state import HuntStateMixin
+from lurewatch.store.login_sessions import LoginSessionsMixin
 from lurewatch.store.migrate import current_revision, head_revision, upgrade
 from lurewatch.store.reports import ReportsMixin
 from lurewatch.store.sharing import SharingMixin
@@ -61,6 +62,7 @@ def _first_line(exc: BaseException) -> str:
 
 class Store(
     UsersMixin,
+    LoginSessionsMixin,
     ReportsMixin,
     CasesMixin,
     AlertsMixin,

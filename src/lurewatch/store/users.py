@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Final
 
@@ -13,7 +14,7 @@ from lurewatch.store.core import StoreCore
 from lurewatch.store.errors import Conflict, InvalidValue, NotFound
 from lurewatch.store.passwords import token_sha256
 from lurewatch.store.records import ROLES, ApiToken, IssuedToken, Role, Team, User
-from lurewatch.store.schema import ApiTokenRow, TeamRow, UserRow
+from lurewatch.store.schema import ApiTokenRow, LoginSessionRow, TeamRow, UserRow, UTCDateTime
 
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,149}")
 
@@ -50,8 +51,15 @@ def _check_display_name(name: str) -> str:
     return name
 
 
+# A token's last use is written at most this often: checking a token, which every API
+# request and every submission does, stays one read, and admins still see which tokens
+# are in use and which lie forgotten.
+TOKEN_USE_EVERY = dt.timedelta(minutes=10)
+
 _TOKEN_USER = (
     sa.select(
+        ApiTokenRow.id.label("token_id"),
+        ApiTokenRow.last_used_at,
         UserRow.id,
         UserRow.username,
         UserRow.display_name,
@@ -69,6 +77,17 @@ _TOKEN_USER = (
         UserRow.is_active.is_(True),
     )
 )
+_TOKEN_USED = (
+    sa.update(ApiTokenRow)
+    .where(
+        ApiTokenRow.id == sa.bindparam("token_pk"),
+        sa.or_(
+            ApiTokenRow.last_used_at.is_(None),
+            ApiTokenRow.last_used_at <= sa.bindparam("due", type_=UTCDateTime()),
+        ),
+    )
+    .values(last_used_at=sa.bindparam("used", type_=UTCDateTime()))
+)
 
 
 def _token_record(row: ApiTokenRow, username: str) -> ApiToken:
@@ -78,6 +97,7 @@ def _token_record(row: ApiTokenRow, username: str) -> ApiToken:
         name=row.name,
         created_at=row.created_at,
         revoked_at=row.revoked_at,
+        last_used_at=row.last_used_at,
     )
 
 
@@ -209,7 +229,9 @@ class UsersMixin(StoreCore):
         a call that changes nothing writes nothing. Refused (:class:`Conflict`)
         when an admin would demote or deactivate their own account (``actor``
         is that username), or when it would leave the office without an active
-        admin: both would lock the office out of these settings.
+        admin: both would lock the office out of these settings. Deactivating
+        an account ends its login sessions in the same transaction, so
+        activating it again revives none of them.
         """
         if role is not None:
             _check_role(role)
@@ -246,6 +268,8 @@ class UsersMixin(StoreCore):
                 row.team_id = self._team_id(s, team)
             if is_active is not None:
                 row.is_active = is_active
+            if is_active is False:
+                s.execute(sa.delete(LoginSessionRow).where(LoginSessionRow.username == username))
             row.updated_at = now
             self._audit(
                 s,
@@ -420,12 +444,23 @@ class UsersMixin(StoreCore):
 
         Nothing is cached: every request reads the token and its account afresh,
         so a revocation, deactivation or role change holds from the next request.
+        The token's ``last_used_at`` is set to now when it is unset or at least
+        ``TOKEN_USE_EVERY`` old; otherwise nothing is written.
         """
-        # Every API request asks this: one prebuilt statement on a bare connection.
+        # Every API request asks this: one prebuilt statement on a bare connection, which
+        # also brings the token's last use, so deciding whether to record this one costs
+        # no query.
         with self._connect() as conn:
             row = conn.execute(_TOKEN_USER, {"sha256": token_sha256(token)}).first()
         if row is None:
             return None
+        now = self._clock()
+        if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_EVERY:
+            with self._connect(write=True) as conn:
+                conn.execute(
+                    _TOKEN_USED,
+                    {"token_pk": row.token_id, "due": now - TOKEN_USE_EVERY, "used": now},
+                )
         return User(
             id=row.id,
             username=row.username,

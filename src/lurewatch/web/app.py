@@ -67,7 +67,7 @@ def create_app(settings: Settings, store: Store, *, now: Clock = system_clock) -
     database at a time.
     """
     key = signing_key(settings)
-    sessions = SessionStore(key, now)
+    sessions = SessionStore(store, key, now)
     app = LurewatchAPI(
         title="lurewatch security office",
         version="1",

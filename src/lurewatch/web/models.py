@@ -192,13 +192,18 @@ class TokenIssued(Response):
 
 
 class TokenPublic(Response):
-    """An API token as listed: its name and dates, never the token (only its hash is kept)."""
+    """An API token as listed: its name and dates, never the token (only its hash is kept).
+
+    ``last_used_at`` is when a request last came with it (``null``: never), recorded at
+    most once every ten minutes, so it may be up to ten minutes early.
+    """
 
     id: int
     username: str
     name: str
     created_at: dt.datetime
     revoked_at: dt.datetime | None
+    last_used_at: dt.datetime | None
 
 
 class TeamUpdate(RequestBody):

@@ -37,7 +37,11 @@ def open_app(settings: Settings) -> tuple[FastAPI, Store]:
 def run(app: FastAPI, *, host: str, port: int) -> None:
     """Serve ``app`` on ``host:port`` in this process until interrupted.
 
-    One process on purpose: login sessions live in its memory.
+    One process on purpose: a second gave no more throughput (see the README's
+    figures), the retro-hunt runner marks hunts an earlier process left
+    running as interrupted when it starts (:mod:`lurewatch.web.hunts`), and
+    the login limiter counts failures in memory. Login sessions are in the
+    database and outlive a restart.
     """
     import uvicorn
 

@@ -2,9 +2,9 @@
 
 The cookie carries only the session id and its HMAC-SHA256 under a key
 derived from ``LUREWATCH_SECRET_KEY``; who is logged in, and since when,
-stays on the server. Sessions live in this process's memory: a restart logs
-everyone out (machines use API tokens, which are in the database), and the
-server runs as one process.
+stays on the server, in the database (only the id's SHA-256): a restart of
+the server logs no one out, while a new secret does (every cookie's
+signature stops verifying).
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 
 from lurewatch.settings import Settings
+from lurewatch.store import Store
+from lurewatch.store.login_sessions import MAX_SESSIONS_PER_USER, SESSION_IDLE, SESSION_LIFETIME
+from lurewatch.store.records import LoginSession
 
 COOKIE_NAME = "lurewatch_session"
 MIN_SECRET_CHARS = 32
@@ -58,35 +59,35 @@ def signing_key(settings: Settings) -> bytes:
     return hmac.new(raw, _KEY_PURPOSE, hashlib.sha256).digest()
 
 
-@dataclass(frozen=True, slots=True)
-class Session:
-    username: str
-    created_at: dt.datetime
-    last_seen: dt.datetime
-
-
 class SessionStore:
-    """Logged-in sessions of this process, expiring when idle and after a fixed lifetime.
+    """Logged-in sessions, kept by the store so that they outlive the server process.
 
-    Thread-safe: request handlers run in a thread pool.
+    The cookie is ``<id>.<signature>``: a random id and its HMAC under
+    :func:`signing_key`. A cookie whose signature does not verify is refused
+    before the database is asked anything; the store keeps only the id's
+    SHA-256 (:mod:`lurewatch.store.login_sessions`). Sessions expire when
+    idle for ``idle`` and after ``lifetime`` in all, by the clock ``now``. A
+    user past ``max_per_user`` sessions loses the least recently used.
+
+    Thread-safe, as the store is: request handlers run in a thread pool.
     """
 
     def __init__(
         self,
+        store: Store,
         key: bytes,
         now: Clock,
         *,
-        idle: dt.timedelta = dt.timedelta(hours=2),
-        lifetime: dt.timedelta = dt.timedelta(hours=12),
-        max_sessions: int = 50_000,
+        idle: dt.timedelta = SESSION_IDLE,
+        lifetime: dt.timedelta = SESSION_LIFETIME,
+        max_per_user: int = MAX_SESSIONS_PER_USER,
     ) -> None:
+        self._store = store
         self._key = key
         self._now = now
         self._idle = idle
         self._lifetime = lifetime
-        self._max = max_sessions
-        self._sessions: dict[str, Session] = {}
-        self._lock = threading.Lock()
+        self._max = max_per_user
 
     @property
     def lifetime(self) -> dt.timedelta:
@@ -96,20 +97,20 @@ class SessionStore:
         mac = hmac.new(self._key, session_id.encode("ascii"), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
 
-    def _expired(self, session: Session, now: dt.datetime) -> bool:
-        return now - session.last_seen > self._idle or now - session.created_at > self._lifetime
-
     def create(self, username: str) -> str:
-        """Start a session; the cookie value to send (``<id>.<signature>``)."""
+        """Start a session; the cookie value to send (``<id>.<signature>``).
+
+        Expired sessions of everyone are removed on the way.
+        """
         session_id = secrets.token_urlsafe(32)
-        now = self._now()
-        with self._lock:
-            if len(self._sessions) >= self._max:
-                self._prune(now)
-            if len(self._sessions) >= self._max:  # still full: the oldest goes
-                oldest = min(self._sessions, key=lambda k: self._sessions[k].last_seen)
-                del self._sessions[oldest]
-            self._sessions[session_id] = Session(username=username, created_at=now, last_seen=now)
+        self._store.start_login_session(
+            session_id,
+            username,
+            at=self._now(),
+            idle=self._idle,
+            lifetime=self._lifetime,
+            max_per_user=self._max,
+        )
         return f"{session_id}.{self._sign(session_id)}"
 
     def _verified_id(self, cookie: str) -> str | None:
@@ -122,41 +123,24 @@ class SessionStore:
             return None
         return session_id
 
-    def resolve(self, cookie: str) -> Session | None:
+    def resolve(self, cookie: str) -> LoginSession | None:
         """The live session a cookie names (and mark it used), or None."""
         session_id = self._verified_id(cookie)
         if session_id is None:
             return None
-        now = self._now()
-        with self._lock:
-            session = self._sessions.get(session_id)
-            if session is None:
-                return None
-            if self._expired(session, now):
-                del self._sessions[session_id]
-                return None
-            session = replace(session, last_seen=now)
-            self._sessions[session_id] = session
-            return session
+        return self._store.login_session(
+            session_id, at=self._now(), idle=self._idle, lifetime=self._lifetime
+        )
 
     def end(self, cookie: str) -> None:
         """Log the session out (nothing happens for an unknown or forged cookie)."""
         session_id = self._verified_id(cookie)
         if session_id is not None:
-            with self._lock:
-                self._sessions.pop(session_id, None)
+            self._store.end_login_session(session_id)
 
     def end_user(self, username: str, *, keep: str | None = None) -> int:
         """Log ``username`` out everywhere except the session cookie ``keep`` names;
         how many sessions ended. (After a password reset: whoever knew the old
         password and logged in with it is out.)"""
         kept = None if keep is None else self._verified_id(keep)
-        with self._lock:
-            ending = [k for k, s in self._sessions.items() if s.username == username and k != kept]
-            for key in ending:
-                del self._sessions[key]
-        return len(ending)
-
-    def _prune(self, now: dt.datetime) -> None:
-        for key in [k for k, s in self._sessions.items() if self._expired(s, now)]:
-            del self._sessions[key]
+        return self._store.end_login_sessions(username, keep=kept)
