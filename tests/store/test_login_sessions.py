@@ -239,3 +239,114 @@ def test_deactivating_an_account_ends_its_sessions(people: Store) -> None:
     # Other changes to the account leave its sessions alone.
     people.update_user("ana", role="admin", actor="root")
     assert people.login_session(ANA) is not None
+
+
+def test_ending_an_unknown_users_sessions_is_refused(people: Store) -> None:
+    people.start_login_session(SAM, "sam")
+    for actor in (None, "root"):
+        with pytest.raises(NotFound, match="no user 'nobody'"):
+            people.end_login_sessions("nobody", actor=actor)
+    assert people.login_session(SAM) is not None
+    assert [e.action for e in people.audit_entries(limit=1000)][-1] == "user.create"
+
+
+# -- an admin's view: listing, and logging an account out everywhere ---------------------
+
+
+def test_listing_shows_the_live_sessions_most_recently_seen_first(
+    people: Store, clock: Clock
+) -> None:
+    people.start_login_session("sam-old", "sam")  # T0, never seen again: idle past the limit
+    clock.advance(hours=1)
+    people.start_login_session(SAM, "sam")  # T0+1h
+    people.start_login_session(ANA, "ana")  # another account's: not listed
+    clock.advance(minutes=30)
+    people.start_login_session(SAM_2, "sam")  # T0+1h30
+    clock.advance(minutes=45)  # T0+2h15: the first is expired (not yet removed) ...
+    assert people.login_session(SAM) is not None  # ... and SAM is seen again, last
+    later = T0 + dt.timedelta(hours=2, minutes=15)
+    assert people.list_login_sessions("sam") == [
+        session("sam", T0 + dt.timedelta(hours=1), later),
+        session("sam", T0 + dt.timedelta(hours=1, minutes=30), T0 + dt.timedelta(hours=1.5)),
+    ]
+    assert len(rows(people)) == 4  # listing removes nothing
+    assert people.list_login_sessions("vic") == []
+    # By a given time and limits: an hour later with a one-hour idle limit, only SAM is live.
+    at = later + dt.timedelta(hours=1)
+    assert people.list_login_sessions("sam", at=at, idle=dt.timedelta(hours=1)) == [
+        session("sam", T0 + dt.timedelta(hours=1), later)
+    ]
+    # ... and past its 12-hour lifetime none is, however recently seen.
+    assert people.list_login_sessions("sam", at=T0 + SESSION_LIFETIME + dt.timedelta(hours=1)) == []
+    with pytest.raises(NotFound, match="no user 'nobody'"):
+        people.list_login_sessions("nobody")
+    with pytest.raises(InvalidValue, match="naive datetime"):
+        people.list_login_sessions("sam", at=dt.datetime(2026, 11, 29, 9, 0))
+
+
+def test_a_session_live_to_the_limit_is_listed(people: Store, clock: Clock) -> None:
+    people.start_login_session(SAM, "sam")
+    clock.set(T0 + SESSION_IDLE)  # idle for exactly the limit: still alive, as login_session says
+    assert people.list_login_sessions("sam") == [session("sam", T0, T0)]
+    clock.set(T0 + SESSION_IDLE + dt.timedelta(microseconds=1))
+    assert people.list_login_sessions("sam") == []
+
+
+def test_logging_an_account_out_everywhere_is_audited_in_one_entry(
+    people: Store, clock: Clock
+) -> None:
+    for session_id in (SAM, SAM_2, "sam-session-id-0003"):
+        people.start_login_session(session_id, "sam")
+    people.start_login_session(ANA, "ana")
+    before = len(people.audit_entries(limit=1000))
+    clock.advance(minutes=10)
+    assert people.end_login_sessions("sam", actor="root") == 3
+    assert people.list_login_sessions("sam") == []
+    assert people.login_session(ANA) is not None
+    entries = people.audit_entries(after=before, limit=1000)
+    assert [(e.at, e.actor, e.action, e.target, e.details) for e in entries] == [
+        (
+            T0 + dt.timedelta(minutes=10),
+            "root",
+            "user.sessions_ended",
+            "user:sam",
+            {"ended": 3, "kept_own_session": False},
+        )
+    ]
+    # Nothing left to end is still recorded: the admin acted.
+    assert people.end_login_sessions("sam", actor="root") == 0
+    assert people.audit_entries(after=before, limit=1000)[-1].details == {
+        "ended": 0,
+        "kept_own_session": False,
+    }
+    assert people.verify_audit().ok
+
+
+def test_an_admin_logging_out_everywhere_keeps_their_own_session(people: Store) -> None:
+    for session_id in ("root-here", "root-laptop", "root-phone"):
+        people.start_login_session(session_id, "root")
+    people.start_login_session(SAM, "sam")
+    assert people.end_login_sessions("root", keep="root-here", actor="root") == 2
+    assert [s is not None for s in map(people.login_session, ("root-here", "root-laptop"))] == [
+        True,
+        False,
+    ]
+    assert people.audit_entries(limit=1000)[-1].details == {"ended": 2, "kept_own_session": True}
+    # Keeping another account's session keeps nothing of this one, and says so.
+    assert people.end_login_sessions("sam", keep="root-here", actor="root") == 1
+    assert people.audit_entries(limit=1000)[-1].details == {"ended": 1, "kept_own_session": False}
+    assert people.login_session("root-here") is not None
+
+
+def test_without_an_actor_ending_sessions_writes_no_audit_entry(people: Store) -> None:
+    people.start_login_session(SAM, "sam")
+    before = people.audit_entries(limit=1000)
+    assert people.end_login_sessions("sam") == 1
+    assert people.audit_entries(limit=1000) == before
+
+
+def test_an_audited_ending_stands_or_falls_with_its_entry(people: Store) -> None:
+    people.start_login_session(SAM, "sam")
+    with pytest.raises(InvalidValue, match="needs an actor"):
+        people.end_login_sessions("sam", actor="  ")
+    assert people.login_session(SAM) is not None  # rolled back with the refused entry

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from websupport import PASSWORD, bearer, contact
 
 from lurewatch.store import Store
+from lurewatch.web.sessions import COOKIE_NAME
 
 
 def submit(client: Any, user: str = "sam", *contacts: dict[str, Any]) -> str:
@@ -295,3 +296,72 @@ def test_an_admin_lists_and_revokes_tokens(client: Any, store: Store) -> None:
         "token.revoke",
     ]
     assert client.get("/api/users/nobody/tokens", headers=bearer("adam")).status_code == 404
+
+
+# -- login sessions ------------------------------------------------------------------------
+
+
+def log_in(client: Any, username: str) -> str:
+    """Log in over the API as a fresh browser would (logging in again with a session
+    cookie ends that session); the session cookie it set."""
+    client.cookies.clear()
+    response = client.post("/api/session", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return str(client.cookies[COOKIE_NAME])
+
+
+def test_an_admin_lists_and_ends_an_accounts_sessions(
+    client: Any, other_client: Any, store: Store, clock: Any
+) -> None:
+    first = log_in(other_client, "sam")
+    clock.advance(minutes=5)
+    second = log_in(other_client, "sam")
+    listed = client.get("/api/users/sam/sessions", headers=bearer("adam"))
+    assert listed.json() == [
+        {"created_at": "2026-11-29T09:05:00Z", "last_seen": "2026-11-29T09:05:00Z"},
+        {"created_at": "2026-11-29T09:00:00Z", "last_seen": "2026-11-29T09:00:00Z"},
+    ]
+    assert (
+        first.partition(".")[0] not in listed.text and second.partition(".")[0] not in listed.text
+    )
+    assert client.get("/api/users/kim/sessions", headers=bearer("adam")).json() == []
+    # An analyst may do neither; nothing ends.
+    for method, path in (("GET", "/sessions"), ("POST", "/sessions/end")):
+        refused = client.request(method, f"/api/users/sam{path}", headers=bearer("ana"))
+        assert refused.status_code == 403, path
+    assert len(store.list_login_sessions("sam")) == 2
+
+    ended = client.post("/api/users/sam/sessions/end", headers=bearer("adam"))
+    assert (ended.status_code, ended.json()) == (200, {"ended": 2})
+    for cookie in (first, second):
+        other_client.cookies.set(COOKIE_NAME, cookie)
+        assert other_client.get("/api/me").status_code == 401
+    assert client.get("/api/me", headers=bearer("sam")).status_code == 200  # tokens still work
+    assert client.get("/api/users/sam/sessions", headers=bearer("adam")).json() == []
+    [entry] = [e for e in store.audit_entries(limit=1000) if e.action == "user.sessions_ended"]
+    assert (entry.actor, entry.target, entry.details) == (
+        "adam",
+        "user:sam",
+        {"ended": 2, "kept_own_session": False},
+    )
+    for method, path in (("GET", "/sessions"), ("POST", "/sessions/end")):
+        missing = client.request(method, f"/api/users/nobody{path}", headers=bearer("adam"))
+        assert (missing.status_code, missing.json()) == (404, {"message": "no user 'nobody'"})
+
+
+def test_an_admin_with_a_session_cookie_keeps_it_and_with_a_token_does_not(
+    client: Any, other_client: Any, store: Store
+) -> None:
+    here = log_in(client, "adam")
+    elsewhere = log_in(other_client, "adam")
+    ended = client.post("/api/users/adam/sessions/end")  # with the cookie
+    assert ended.json() == {"ended": 1}
+    assert client.get("/api/me").json()["username"] == "adam"
+    assert other_client.get("/api/me").status_code == 401
+    assert store.audit_entries(limit=1000)[-1].details == {"ended": 1, "kept_own_session": True}
+    # Sent with a token, the cookie that came along is not what authenticated: it ends too.
+    other_client.cookies.set(COOKIE_NAME, here)
+    ended = other_client.post("/api/users/adam/sessions/end", headers=bearer("adam"))
+    assert ended.json() == {"ended": 1}
+    assert other_client.get("/api/me").status_code == 401
+    assert elsewhere != here

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from websupport import PASSWORD, TOKENS, csrf_from, page_login, post_form
 
 from lurewatch.store import Store
 from lurewatch.store.records import ApiToken
+from lurewatch.web.sessions import COOKIE_NAME
 
 _ONE_TIME = re.compile(r'<code class="one-time">([^<]+)</code>')
 
@@ -356,3 +358,151 @@ def test_account_forms_without_a_csrf_token_change_nothing(adam: Any, store: Sto
     assert [t.name for t in store.list_tokens("sam")] == ["tests"]
     assert store.user_for_token(TOKENS["sam"]) is not None
     assert store.verify_password("sam", PASSWORD) is not None
+
+
+# -- sessions ---------------------------------------------------------------------------------
+
+_SESSION_ROW = re.compile(r'<td class="started">([^<]+)</td>\s*<td class="last-seen">([^<]+)</td>')
+_CAPTION = re.compile(r'<table class="sessions">\s*<caption>([^<]+)</caption>')
+
+
+def sessions_shown(html: str) -> tuple[str, list[tuple[str, str]]]:
+    """The Sessions table of an account's page: its caption, and (started, last seen) rows."""
+    caption = _CAPTION.search(html)
+    assert caption, "no sessions table on the page"
+    return caption.group(1), _SESSION_ROW.findall(html)
+
+
+def logged_out(client: Any) -> bool:
+    """Whether ``client``'s next page request is sent to log in."""
+    response = client.get("/check", follow_redirects=False)
+    return response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+def test_the_account_page_lists_the_live_sessions(adam: Any, other_client: Any, clock: Any) -> None:
+    assert sessions_shown(adam.get("/admin/users/sam").text) == ("0 live sessions", [])
+    page_login(other_client, "sam")  # 09:00
+    desk = other_client.cookies[COOKIE_NAME]
+    clock.advance(minutes=30)
+    other_client.cookies.clear()  # another browser
+    page_login(other_client, "sam")  # 09:30
+    clock.advance(minutes=5)
+    other_client.cookies.set(COOKIE_NAME, desk)
+    assert other_client.get("/check").status_code == 200  # the first is used again at 09:35
+    html = adam.get("/admin/users/sam").text
+    assert sessions_shown(html) == (
+        "2 live sessions",
+        [
+            ("29 Nov 2026, 09:00", "29 Nov 2026, 09:35"),
+            ("29 Nov 2026, 09:30", "29 Nov 2026, 09:30"),
+        ],
+    )
+    assert "recorded to within a minute" in html
+    assert ">Log sam out everywhere</button>" in html
+    assert 'action="/admin/users/sam/sessions/end"' in html
+    assert desk.partition(".")[0] not in html
+    # Two hours after 09:30 only the session used at 09:35 is left.
+    clock.advance(hours=1, minutes=56)
+    assert sessions_shown(adam.get("/admin/users/sam").text) == (
+        "1 live session",
+        [("29 Nov 2026, 09:00", "29 Nov 2026, 09:35")],
+    )
+
+
+def test_an_admin_logs_an_account_out_everywhere(
+    adam: Any, other_client: Any, store: Store
+) -> None:
+    page_login(other_client, "sam")
+    assert other_client.get("/check").status_code == 200
+    response = post_form(
+        adam, "/admin/users/sam/sessions/end", {}, page="/admin/users/sam", follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/admin/users/sam?done=sessions#sessions"
+    page = adam.get(response.headers["location"]).text
+    assert "Logged out everywhere: whoever was using the account must log in again." in page
+    assert sessions_shown(page) == ("0 live sessions", [])
+    # Sam's browser is sent to log in on its very next request; the admin is not.
+    assert logged_out(other_client)
+    assert adam.get("/admin").status_code == 200
+    assert api(adam, TOKENS["sam"]).status_code == 200  # tokens are not sessions
+    assert audit(store, "user.sessions_ended") == [
+        ("adam", "user:sam", {"ended": 1, "kept_own_session": False})
+    ]
+    assert store.verify_audit().ok
+
+
+def test_an_admin_on_their_own_account_keeps_the_session_in_use(
+    adam: Any, other_client: Any, store: Store
+) -> None:
+    page_login(other_client, "adam")  # adam's other browser
+    page = adam.get("/admin/users/adam").text
+    assert sessions_shown(page)[0] == "2 live sessions, one of them this one"
+    assert ">Log out of your other sessions</button>" in page
+    assert "Log adam out everywhere" not in page
+    response = post_form(
+        adam, "/admin/users/adam/sessions/end", {}, page="/admin/users/adam", follow_redirects=False
+    )
+    assert response.headers["location"] == "/admin/users/adam?done=own-sessions#sessions"
+    page = adam.get(response.headers["location"]).text
+    assert "Your other sessions have ended; this one stays." in page
+    assert sessions_shown(page)[0] == "1 live session: this one"
+    assert logged_out(other_client)
+    assert audit(store, "user.sessions_ended") == [
+        ("adam", "user:adam", {"ended": 1, "kept_own_session": True})
+    ]
+
+
+def test_non_admins_cannot_end_sessions(client: Any, other_client: Any, store: Store) -> None:
+    page_login(other_client, "sam")
+    page_login(client, "ana")
+    token = csrf_from(client.get("/login").text)
+    for username in ("sam", "ana", "adam"):
+        refused = client.post(f"/admin/users/{username}/sessions/end", data={"csrf_token": token})
+        assert refused.status_code == 403, username
+    assert not logged_out(other_client)
+    assert not logged_out(client)
+    assert audit(store, "user.sessions_ended") == []
+
+
+def test_ending_sessions_without_a_csrf_token_changes_nothing(
+    adam: Any, other_client: Any, store: Store
+) -> None:
+    page_login(other_client, "sam")
+    path = "/admin/users/sam/sessions/end"
+    for token in (None, "0" * 64):
+        response = adam.post(path, data={} if token is None else {"csrf_token": token})
+        assert response.status_code == 403, token
+        assert "This form has expired" in response.text
+    token = csrf_from(adam.get("/admin/users/sam").text)
+    evil = adam.post(path, data={"csrf_token": token}, headers={"Origin": "https://evil.example"})
+    assert evil.status_code == 403
+    assert not logged_out(other_client)
+    assert len(store.list_login_sessions("sam")) == 1
+    assert audit(store, "user.sessions_ended") == []
+
+
+def test_usernames_in_the_sessions_section_are_escaped(
+    adam: Any, other_client: Any, store: Store
+) -> None:
+    name = "m.o+sec@x-1_a"  # every character a username may hold beside letters and digits
+    store.create_user(name, display_name="Mo", role="reporter", password=PASSWORD, actor="adam")
+    page_login(other_client, name)
+    url = f"/admin/users/{quote(name, safe='')}"
+    page = adam.get(url).text
+    assert f">Log {name} out everywhere</button>" in page
+    assert f'action="{url}/sessions/end"' in page
+    assert sessions_shown(page)[0] == "1 live session"
+    response = post_form(adam, f"{url}/sessions/end", {}, page=url, follow_redirects=False)
+    assert response.headers["location"] == f"{url}?done=sessions#sessions"
+    assert logged_out(other_client)
+    # A hostile name in the path is no account: 404, and the name comes back escaped.
+    hostile = "/admin/users/" + quote("<img src=x onerror=alert(1)>", safe="")
+    shown = adam.get(hostile)
+    ended = post_form(adam, f"{hostile}/sessions/end", {}, page="/admin")
+    for answer in (shown, ended):
+        assert answer.status_code == 404, answer.request.url
+        assert "<img" not in answer.text and "&lt;img src=x onerror=alert(1)&gt;" in answer.text
+    assert audit(store, "user.sessions_ended") == [
+        ("adam", f"user:{name}", {"ended": 1, "kept_own_session": False})
+    ]

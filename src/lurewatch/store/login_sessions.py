@@ -8,9 +8,12 @@ table gives no one a cookie that works.
 
 A session ends when it has been idle for ``idle`` (2 hours), when it is
 ``lifetime`` old (12 hours), when its person logs out, when an admin sets the
-account a new password (:meth:`LoginSessionsMixin.end_login_sessions`) and
-when the account is deactivated (``update_user`` removes its sessions in the
-same transaction).
+account a new password or logs it out everywhere
+(:meth:`LoginSessionsMixin.end_login_sessions`; the latter is audited, for
+incident response on a compromised account) and when the account is
+deactivated (``update_user`` removes its sessions in the same transaction).
+:meth:`LoginSessionsMixin.list_login_sessions` shows an admin an account's
+live sessions: when each started and was last seen, never the hash.
 
 Every request that carries the cookie resolves it, so
 :meth:`LoginSessionsMixin.login_session` is one prebuilt SELECT by primary key
@@ -57,6 +60,10 @@ _SEEN = (
 )
 _USER = sa.select(UserRow.id).where(UserRow.username == sa.bindparam("username"))
 _END = sa.delete(LoginSessionRow).where(LoginSessionRow.id_sha256 == sa.bindparam("digest"))
+_KEPT = sa.select(LoginSessionRow.id_sha256).where(
+    LoginSessionRow.id_sha256 == sa.bindparam("digest"),
+    LoginSessionRow.username == sa.bindparam("username"),
+)
 
 
 def session_sha256(session_id: str) -> str:
@@ -172,17 +179,80 @@ class LoginSessionsMixin(StoreCore):
             ended = conn.execute(_END, {"digest": session_sha256(session_id)}).rowcount
         return bool(ended)
 
-    def end_login_sessions(self, username: str, *, keep: str | None = None) -> int:
+    def list_login_sessions(
+        self,
+        username: str,
+        *,
+        at: dt.datetime | None = None,
+        idle: dt.timedelta = SESSION_IDLE,
+        lifetime: dt.timedelta = SESSION_LIFETIME,
+    ) -> list[LoginSession]:
+        """The live sessions of ``username``, most recently seen first.
+
+        Expired sessions not yet removed are left out (and left alone: reading
+        writes nothing). ``last_seen`` is as recorded, so up to
+        ``LAST_SEEN_EVERY`` behind. :class:`~lurewatch.store.errors.NotFound`
+        for an unknown user.
+        """
+        now = self._session_time(at)
+        statement = (
+            sa.select(LoginSessionRow.created_at, LoginSessionRow.last_seen)
+            .where(
+                LoginSessionRow.username == username,
+                LoginSessionRow.last_seen >= now - idle,
+                LoginSessionRow.created_at >= now - lifetime,
+            )
+            .order_by(LoginSessionRow.last_seen.desc(), LoginSessionRow.created_at.desc())
+        )
+        with self._connect() as conn:
+            if conn.execute(_USER, {"username": username}).first() is None:
+                raise NotFound(f"no user {username!r}")
+            found = conn.execute(statement).all()
+        return [
+            LoginSession(username=username, created_at=row.created_at, last_seen=row.last_seen)
+            for row in found
+        ]
+
+    def end_login_sessions(
+        self, username: str, *, keep: str | None = None, actor: str | None = None
+    ) -> int:
         """End every session of ``username`` except the one ``keep`` names; how many ended.
 
         After a password reset: whoever logged in with the old password is out,
         while an admin resetting their own keeps the session they are using.
+        With ``actor`` (an admin logging a compromised account out everywhere),
+        the sessions end and the audit entry ``user.sessions_ended`` (how many
+        ended, and whether ``keep`` named a session of this account, which
+        stayed) is appended in one transaction. ``keep`` naming another
+        account's session keeps nothing. :class:`~lurewatch.store.errors.NotFound`
+        for an unknown user.
         """
         statement = sa.delete(LoginSessionRow).where(LoginSessionRow.username == username)
-        if keep is not None:
-            statement = statement.where(LoginSessionRow.id_sha256 != session_sha256(keep))
-        with self._connect(write=True) as conn:
-            return conn.execute(statement).rowcount
+        digest = None if keep is None else session_sha256(keep)
+        if digest is not None:
+            statement = statement.where(LoginSessionRow.id_sha256 != digest)
+        if actor is None:
+            with self._connect(write=True) as conn:
+                if conn.execute(_USER, {"username": username}).first() is None:
+                    raise NotFound(f"no user {username!r}")
+                return conn.execute(statement).rowcount
+        now = self._clock()
+        with self._write() as s:
+            self._user_row(s, username)
+            conn = s.connection()
+            ended = conn.execute(statement).rowcount
+            kept = digest is not None and (
+                conn.execute(_KEPT, {"digest": digest, "username": username}).first() is not None
+            )
+            self._audit(
+                s,
+                at=now,
+                actor=actor,
+                action="user.sessions_ended",
+                target=f"user:{username}",
+                details={"ended": ended, "kept_own_session": kept},
+            )
+            return ended
 
     def prune_login_sessions(
         self,

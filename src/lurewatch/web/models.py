@@ -206,6 +206,21 @@ class TokenPublic(Response):
     last_used_at: dt.datetime | None
 
 
+class LoginSessionPublic(Response):
+    """A live login session of an account: when it started and was last seen, nothing
+    that would let anyone use it. ``last_seen`` is recorded at most once a minute, so it
+    may be up to a minute behind the session's latest request."""
+
+    created_at: dt.datetime
+    last_seen: dt.datetime
+
+
+class SessionsEnded(Response):
+    """How many of the account's sessions ended."""
+
+    ended: int
+
+
 class TeamUpdate(RequestBody):
     sensitivity: Annotated[float, Field(ge=0, le=1000)]
 

@@ -138,9 +138,17 @@ class SessionStore:
         if session_id is not None:
             self._store.end_login_session(session_id)
 
-    def end_user(self, username: str, *, keep: str | None = None) -> int:
+    def list_for(self, username: str) -> list[LoginSession]:
+        """The live sessions of ``username`` by this store's clock and limits, most
+        recently seen first (``NotFound`` for an unknown user)."""
+        return self._store.list_login_sessions(
+            username, at=self._now(), idle=self._idle, lifetime=self._lifetime
+        )
+
+    def end_user(self, username: str, *, keep: str | None = None, actor: str | None = None) -> int:
         """Log ``username`` out everywhere except the session cookie ``keep`` names;
         how many sessions ended. (After a password reset: whoever knew the old
-        password and logged in with it is out.)"""
+        password and logged in with it is out.) With ``actor``, the store audits it
+        in the same transaction: an admin ending a compromised account's sessions."""
         kept = None if keep is None else self._verified_id(keep)
-        return self._store.end_login_sessions(username, keep=kept)
+        return self._store.end_login_sessions(username, keep=kept, actor=actor)

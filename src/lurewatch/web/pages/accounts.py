@@ -1,4 +1,5 @@
-"""One account's page (admins): its role and team, a new one-time password, its API tokens.
+"""One account's page (admins): its role and team, a new one-time password, its API
+tokens, and its live login sessions, which an admin can end everywhere at once.
 
 Reached from the accounts table of the settings page
 (:mod:`lurewatch.web.pages.admin`). Every form posts with a CSRF token and
@@ -7,6 +8,11 @@ store audits each change and refuses one that would lock the office out (an
 admin demoting or deactivating their own account, or the last active admin).
 A new password or token is shown once, in the answer to the form that made it:
 never put in a URL, never stored readable, never shown again.
+
+Logging an account out everywhere is for incident response (a password or
+laptop in the wrong hands): every session of the account ends at once and the
+audit log records who did it and how many ended. An admin doing it to their
+own account keeps the session they are using.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ DONE: dict[str, str] = {
     "revoked": "Token revoked: it stopped working at once.",
     "activated": "Account activated.",
     "deactivated": "Account deactivated: it can no longer log in or use its API tokens.",
+    "sessions": "Logged out everywhere: whoever was using the account must log in again.",
+    "own-sessions": "Your other sessions have ended; this one stays.",
 }
 ROLE_HELP = {
     "reporter": "member of staff: checks and reports",
@@ -63,13 +71,15 @@ def _account_page(
     issued: IssuedToken | None = None,
     status_code: int = 200,
 ) -> Response:
-    store = context_of(request).store
+    context = context_of(request)
+    store = context.store
     return render(
         request,
         "admin_account.html",
         {
             "account": store.get_user(username),
             "tokens": store.list_tokens(username),
+            "sessions": context.sessions.list_for(username),
             "teams": store.list_teams(),
             "roles": ROLES,
             "role_help": ROLE_HELP,
@@ -142,3 +152,17 @@ def revoke_token(
     """Stop one of the account's tokens; the API refuses it from the next request."""
     context_of(request).store.revoke_token(token_id, username=username, actor=user.username)
     return _see(account_url(username, "revoked", "tokens"))
+
+
+@router.post("/admin/users/{username}/sessions/end")
+def end_sessions(request: Request, username: AccountName, user: PageAdmin, form: Form) -> Response:
+    """Log the account out everywhere, audited; its next request goes to the login page.
+
+    An admin doing this to their own account keeps the session they are using
+    (the one this form came from). API tokens are not sessions: revoke them apart.
+    """
+    own = username == user.username
+    context_of(request).sessions.end_user(
+        username, keep=request.cookies.get(COOKIE_NAME) if own else None, actor=user.username
+    )
+    return _see(account_url(username, "own-sessions" if own else "sessions", "sessions"))

@@ -1,13 +1,16 @@
-"""Administration (admins): accounts, API tokens, teams and their sensitivity, verdict wording."""
+"""Administration (admins): accounts, API tokens, login sessions, teams and their sensitivity,
+verdict wording."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
 from lurewatch.store.users import UNSET
-from lurewatch.web.deps import AdminUser, StoreDep
+from lurewatch.web.deps import AdminUser, ContextDep, StoreDep
 from lurewatch.web.models import (
     ErrorBody,
+    LoginSessionPublic,
+    SessionsEnded,
     TeamPublic,
     TeamUpdate,
     TokenCreate,
@@ -19,6 +22,7 @@ from lurewatch.web.models import (
     VerdictTemplatePublic,
     VerdictTemplateUpdate,
 )
+from lurewatch.web.sessions import COOKIE_NAME
 
 router = APIRouter(prefix="/api", tags=["admin"])
 _ERRORS: dict[int | str, dict[str, object]] = {
@@ -90,6 +94,28 @@ def revoke_token(username: str, token_id: int, user: AdminUser, store: StoreDep)
     """
     revoked = store.revoke_token(token_id, username=username, actor=user.username)
     return TokenPublic.model_validate(revoked)
+
+
+@router.get("/users/{username}/sessions", responses=_ERRORS)
+def list_sessions(username: str, user: AdminUser, context: ContextDep) -> list[LoginSessionPublic]:
+    """The account's live login sessions, most recently seen first: when each started and
+    was last seen (to within a minute). Never anything that would open one."""
+    return [LoginSessionPublic.model_validate(s) for s in context.sessions.list_for(username)]
+
+
+@router.post("/users/{username}/sessions/end", responses=_ERRORS)
+def end_sessions(
+    username: str, request: Request, user: AdminUser, context: ContextDep
+) -> SessionsEnded:
+    """Log the account out everywhere (its API tokens keep working: revoke them apart).
+
+    Audited as ``user.sessions_ended``. An admin who sent this with the session
+    cookie of the same account keeps that session; with an API token, every
+    session ends.
+    """
+    by_cookie = request.headers.get("authorization") is None  # as current_user decides
+    keep = request.cookies.get(COOKIE_NAME) if by_cookie and username == user.username else None
+    return SessionsEnded(ended=context.sessions.end_user(username, keep=keep, actor=user.username))
 
 
 @router.get("/teams", responses=_ERRORS)
