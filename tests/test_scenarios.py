@@ -86,3 +86,31 @@ def test_profile_alone_never_reaches_high(checker: Checker) -> None:
     )
     result = checker.check_text(None, profile, today=TODAY)
     assert result.level is Level.MEDIUM
+
+
+# One sentence per approach-level red flag of the official guidance (threat brief),
+# each in wording no rule example uses, and the rule that must catch it.
+RED_FLAGS = [
+    ("The pay is far above what you get now, for a few hours a week.", "too-good-offer"),
+    ("Your paper would be published in a prestigious international journal.", "too-good-offer"),
+    ("Only a handful of experts are invited; this is a one-off chance.", "scarcity"),
+    ("Please reply within 24 hours, the client needs an answer today.", "urgency"),
+    ("I represent a client, whose name I cannot share yet.", "unnamed-client"),
+    ("We won't need references or any checks, you are clearly right for it.", "no-vetting"),
+    ("Shall we continue on Telegram? Signal also works for me.", "offplatform-messenger"),
+    ("Drop me a line at my gmail, grace.hk@gmail.com.", "offplatform-personal-email"),
+    ("Send me your updated resume and date of birth.", "cv-request"),
+    ("Start with a short paid trial report, then monthly ones.", "paid-reports"),
+    ("They would fly you to Singapore to meet the client, all costs covered.", "paid-travel"),
+    ("We can pay you in USDT or bitcoin if you prefer.", "payment-method"),
+    ("What exactly is your role on the defence committee?", "access-interest"),
+    ("Do you hold a security clearance in your current post?", "access-interest"),
+    ("Sorry to hear you were made redundant; this work would help.", "vulnerability-targeting"),
+    ("Could you get hold of the committee's draft papers for us?", "non-public-information"),
+]
+
+
+@pytest.mark.parametrize(("text", "rule"), RED_FLAGS, ids=[r for _, r in RED_FLAGS])
+def test_each_red_flag_of_the_guidance_is_caught(checker: Checker, text: str, rule: str) -> None:
+    found = [f.id for f in checker.check_text(text, today=TODAY).findings]
+    assert rule in found, found

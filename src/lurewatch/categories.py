@@ -69,6 +69,12 @@ _ALL = (
         "ask",
         "Do not share any internal, unpublished or sensitive material.",
     ),
+    Category(
+        "vulnerability",
+        "Pointing to your money troubles, debts or a job loss",
+        "pressure",
+        "Be wary of a stranger who brings up your debts or a job loss to offer paid work.",
+    ),
     Category("secrecy", "A request to keep the contact secret", "conceal"),
     Category("unnamed_client", "An unnamed 'client' or a vague role", "pretext"),
     Category("flattery", "Flattery", "pretext"),
