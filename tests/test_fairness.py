@@ -37,6 +37,12 @@ ORIGIN_WORDS = {
     "china", "chinese", "beijing", "shanghai", "hangzhou", "hong", "kong", "asia", "asian",
     "russia", "russian", "iran", "iranian", "korea", "korean", "arab", "arabic", "india",
     "indian", "muslim", "african", "nigeria", "foreigner", "ethnic", "nationality",
+    # German, French and Dutch, for the rule files in those languages
+    "chinesisch", "chinesische", "chinesischen", "chinesischer", "chine", "chinois", "chinoise",
+    "chinoises", "chinees", "chinezen", "russisch", "russische", "russland", "russie",
+    "russe", "rusland", "asien", "asiatisch", "asie", "asiatique", "azie",
+    "aziatisch", "auslander", "etrangere", "buitenlander", "nationalitat", "nationalite",
+    "nationaliteit", "herkunft", "origine", "afkomst",
 }  # fmt: skip
 
 TEMPLATES = [
