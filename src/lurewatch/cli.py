@@ -1282,6 +1282,37 @@ def user_add(
     typer.echo(f"Added {user.username} ({user.role}).")
 
 
+@user_app.command("password")
+def user_password(
+    username: Annotated[str, typer.Argument(help="The account.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Set an account's password and log it out everywhere (e.g. an admin who lost theirs).
+
+    The password is read from $LUREWATCH_PASSWORD, else asked for twice (not
+    shown). The old one stops working at once, every login session of the
+    account ends, and the change is in the audit log (never the password).
+
+    Example:
+
+        lurewatch user password office-admin
+    """
+    from lurewatch.store import Store, StoreError
+
+    try:
+        with Store.open(_database_url(database_url)) as store:
+            store.get_user(username)  # an unknown account fails before the prompt
+            password = os.environ.get("LUREWATCH_PASSWORD") or typer.prompt(
+                "New password", hide_input=True, confirmation_prompt=True, err=True
+            )
+            store.set_password(username, password, actor=_actor())
+            ended = store.end_login_sessions(username, actor=_actor())
+    except StoreError as exc:
+        _fail(str(exc))
+    sessions = f"{ended} login session{'s' if ended != 1 else ''}"
+    typer.echo(f"New password set for {username}; {sessions} ended.")
+
+
 @token_app.command("issue")
 def token_issue(
     username: Annotated[str, typer.Argument(help="The account the token acts as.")],

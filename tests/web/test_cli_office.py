@@ -65,11 +65,35 @@ def test_a_token_only_account_in_a_team_and_its_token(tmp_path: Path, db: str) -
         assert [t.name for t in store.list_tokens("sam")] == ["PC-42"]
 
 
+def test_a_lost_admin_password_is_reset_from_the_command_line(tmp_path: Path, db: str) -> None:
+    with Store.open(db, hasher=FAST_HASHER) as store:
+        store.create_user(
+            "office-admin", display_name="Admin", role="admin", password="forgotten", actor="setup"
+        )
+        store.start_login_session("session-one", "office-admin")
+        store.start_login_session("session-two", "office-admin")
+    result = run(
+        "user", "password", "office-admin", "--database-url", db,
+        cwd=tmp_path, LUREWATCH_PASSWORD="a new long pass",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "New password set for office-admin; 2 login sessions ended.\n"
+    with Store.open(db, hasher=FAST_HASHER) as store:
+        assert store.verify_password("office-admin", "forgotten") is None
+        assert store.verify_password("office-admin", "a new long pass") is not None
+        assert store.login_session("session-one") is None
+        assert store.list_login_sessions("office-admin") == []
+        actions = [e.action for e in store.audit_entries() if e.target == "user:office-admin"]
+        assert {"user.password", "user.sessions_ended"} <= set(actions)
+        assert all("a new long pass" not in str(e.details) for e in store.audit_entries())
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [
         (["user", "add", "x", "--role", "reporter", "--team", "Nope", "--no-password"], "Nope"),
         (["token", "issue", "nobody"], "no user 'nobody'"),
+        (["user", "password", "nobody"], "no user 'nobody'"),
     ],
 )
 def test_account_errors_are_one_line(tmp_path: Path, db: str, args: list[str], words: str) -> None:
