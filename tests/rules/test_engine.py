@@ -157,7 +157,7 @@ examples: {{positive: [a], negative: [b]}}
 
 def test_regex_evidence_is_the_original_slice(run: Run) -> None:
     text = "Write to Amy.B@Gmail.com, or to amy@gmail.com if that fails."
-    assert run(r"regex: '[\w.]+@gmail\.com'", text) == [
+    assert run(r"regex: '[\w.]{1,64}@gmail\.com'", text) == [
         found(quote(text, "Amy.B@Gmail.com"), quote(text, "amy@gmail.com"))
     ]
 
@@ -361,7 +361,7 @@ FUZZ_PACK = "---\n".join(
         "examples: {positive: [a], negative: [b]}\n",
         "id: 00000000-0000-0000-0000-0000000000f3\nname: f3\ntitle: T\nstatus: test\n"
         "description: D\ncategory: off_platform\nweight: 1\n"
-        "match: {regex: '[\\w.+-]+@[\\w-]+\\.\\w+'}\n"
+        "match: {regex: '[\\w.+-]{1,64}@[\\w-]{1,63}\\.\\w{2,24}'}\n"
         "examples: {positive: [a], negative: [b]}\n",
         "id: 00000000-0000-0000-0000-0000000000f4\nname: f4\ntitle: T\nstatus: test\n"
         "description: D\ncategory: urgency\nweight: 1\nfield: subject\n"
@@ -379,7 +379,7 @@ FUZZ_PACK = "---\n".join(
         "description: D\ncategory: profile_history\nweight: 1\n"
         "match: {any: [{field: profile.experience, terms: [ceo, founder]},"
         " {field: profile.about, near: [consultancy], with: [paid], within: 5},"
-        " {field: profile.websites, regex: 'https?://\\S+'}]}\n"
+        " {field: profile.websites, regex: 'https?://\\S{1,200}'}]}\n"
         "examples: {positive: [a], negative: [b]}\n",
         "id: 00000000-0000-0000-0000-0000000000f8\nname: f8\ntitle: T\nstatus: test\n"
         "description: D\ncategory: secrecy\nweight: 1\n"

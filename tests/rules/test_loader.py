@@ -425,7 +425,7 @@ description: A free web-mail address.
 category: off_platform
 weight: 1.2
 match:
-  regex: '[\\w.]+@gmail\\.com'
+  regex: '[\\w.]{1,64}@gmail\\.com'
 examples:
   positive: ["amy@gmail.com"]
   negative: ["amy@example.org"]
@@ -468,13 +468,13 @@ def test_a_valid_multi_document_file_loads_every_rule() -> None:
     )
     assert second.positive == (Example("add me on WeChat", 35),)
     assert isinstance(third.match, Regex)
-    assert third.match.pattern.pattern == "[\\w.]+@gmail\\.com"
+    assert third.match.pattern.pattern == "[\\w.]{1,64}@gmail\\.com"
     assert third.match.pattern.search("Write to AMY@GMAIL.COM")  # case-insensitive
     assert third.where == "pack/valid.yaml:38"
 
 
 def test_a_list_under_match_means_any(rule_yaml: RuleYaml) -> None:
-    (rule,) = load_text(rule_yaml("- terms: [a]\n- regex: 'b+'"))
+    (rule,) = load_text(rule_yaml("- terms: [a]\n- regex: 'b{1,9}'"))
     assert type(rule.match).__name__ == "Any_"
 
 
@@ -537,3 +537,39 @@ def test_load_paths_reports_problems_of_every_file_together(
         (str(bad_weight), 7, "weight"),
         (str(bad_bytes), 0, "cannot read"),
     ]
+
+
+_QUADRATIC = (
+    "an unbounded repeat (*, + or {n,}) of anything but white space can take quadratic "
+    "time on hostile text (a long run of digits or letters): give it a bound, like "
+    "[\\d.,]{0,15} or \\w{0,30}"
+)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"\d[\d.,]*\s?euros?",  # the pattern that took 49 s on "9.9.9..."
+        r"\w+@example\.org",
+        r"(?:ref|id)\s*\d{3,}",
+        r"(?:a|b\w*c)d",
+        r"(?=\w+x)y",
+        r"[^.]*report",
+    ],
+)
+def test_unbounded_repeats_of_more_than_white_space_are_refused(
+    rule_yaml: RuleYaml, pattern: str
+) -> None:
+    text = rule_yaml(f"regex: '{pattern}'")
+    assert problems_of(text) == [(9, f"match.regex: {_QUADRATIC}")]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"\d[\d.,]{0,15}\s*euros?", r"\.(?:lnk|hta)\s*$", r"ref\s+no[ \t]*\d{3,12}", r"a{2}b?c"],
+)
+def test_bounded_repeats_and_white_space_runs_are_allowed(
+    rule_yaml: RuleYaml, pattern: str
+) -> None:
+    (rule,) = load_text(rule_yaml(f"regex: '{pattern}'"), "rules.yaml")
+    assert isinstance(rule.match, Regex)

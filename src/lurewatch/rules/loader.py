@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 import re
+import re._constants as _sre
+import re._parser as _sre_parse
 import uuid as uuidlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -48,6 +50,57 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
 _TAG = re.compile(r"^[a-z0-9][a-z0-9_.+-]*$")
 # Nested quantifiers such as (a+)+ can take exponential time on hostile text.
 _NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]")
+
+_REPEATS = frozenset({_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT})
+_SPACE_CHARS = frozenset(map(ord, " \t\n\r\f\v\u00a0\u202f"))
+
+
+def _only_space(items: Any) -> bool:
+    """Whether a parsed piece of pattern can only ever match white space."""
+    for op, av in items:
+        if op is _sre.LITERAL and av in _SPACE_CHARS:
+            continue
+        if op is _sre.IN and all(
+            (o is _sre.CATEGORY and a is _sre.CATEGORY_SPACE)
+            or (o is _sre.LITERAL and a in _SPACE_CHARS)
+            for o, a in av
+        ):
+            continue
+        return False
+    return True
+
+
+def _has_unbounded_repeat(pattern: str) -> bool:
+    """Whether the pattern repeats, without an upper bound, something that is not white space.
+
+    Such a repeat is tried again from every position where the pattern could
+    start, so a long run of what it repeats (digits, letters) costs quadratic
+    time: "9.9.9..." against ``\\d[\\d.,]*`` took 49 s on 50,000 characters.
+    """
+
+    def walk(items: Any) -> bool:
+        for op, av in items:
+            if op in _REPEATS:
+                low, high, sub = av
+                if high == _sre.MAXREPEAT and not _only_space(sub):
+                    return True
+                if walk(sub):
+                    return True
+            elif op is _sre.SUBPATTERN:
+                if walk(av[-1]):
+                    return True
+            elif op is _sre.BRANCH:
+                if any(walk(b) for b in av[1]):
+                    return True
+            elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
+                if walk(av[1]):
+                    return True
+            elif op is _sre.GROUPREF_EXISTS:
+                if walk(av[1]) or (av[2] is not None and walk(av[2])):
+                    return True
+        return False
+
+    return walk(_sre_parse.parse(pattern))
 _KINDS: tuple[MessageKind, ...] = ("message", "invitation", "email")
 _MAX_PHRASE_TOKENS = 8
 _KNOWN_KEYS = frozenset(
@@ -300,6 +353,14 @@ def _matcher(doc: _Doc, value: Any, path: PathKey, default_field: str) -> Matche
             return None
         if compiled.search(""):
             doc.problem((*path, "regex"), "pattern matches empty text")
+            return None
+        if _has_unbounded_repeat(pattern):
+            doc.problem(
+                (*path, "regex"),
+                "an unbounded repeat (*, + or {n,}) of anything but white space can take "
+                "quadratic time on hostile text (a long run of digits or letters): give it "
+                "a bound, like [\\d.,]{0,15} or \\w{0,30}",
+            )
             return None
         return Regex(field, compiled, needs)
     doc.problem(
