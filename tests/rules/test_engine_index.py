@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from lurewatch.model import Approach, Message, Profile
 from lurewatch.rules import engine as engine_module
 from lurewatch.rules.engine import Engine
+from lurewatch.rules.languages import LANGUAGES
 from lurewatch.rules.loader import builtin_rules
 from lurewatch.rules.schema import All, Any_, Matcher, Near, Not, Terms
 from lurewatch.textnorm import (
@@ -81,7 +82,7 @@ def test_the_pack_has_phrases_to_test() -> None:
 @settings(max_examples=300)
 @given(_TEXTS)
 def test_term_hits_equal_every_phrase_tried_at_every_position(text: str) -> None:
-    hits, _ = ENGINE._index["text"].scan(text)
+    hits, _ = ENGINE.term_hits("text", text, LANGUAGES)
     assert {k: sorted(set(v)) for k, v in hits.items()} == _brute_force(norm_tokens(text))
 
 

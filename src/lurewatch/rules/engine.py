@@ -14,8 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import compress, count
 from typing import Any
 
@@ -26,6 +27,7 @@ from lurewatch.rules.fields import (
     profile_text,
     profile_value,
 )
+from lurewatch.rules.languages import LANGUAGES, languages_in
 from lurewatch.rules.schema import (
     All,
     Any_,
@@ -114,19 +116,14 @@ class _FieldIndex:
         longest = max((len(p[0]) for ps in self.anchored.values() for p in ps), default=0)
         self.pad = [""] * longest
 
-    def scan(self, text: str) -> tuple[dict[int, list[_Range]], list[str] | None]:
-        """Term hits (term set id -> token ranges), and the parts that place the tokens.
-
-        The parts (see :func:`~lurewatch.textnorm.norm_tokens_with_parts`) are None
-        when the text is not on the tokeniser's fast path.
-        """
-        toks, parts = norm_tokens_with_parts(text)
-        present = self.firsts.intersection(toks)
+    def scan_into(
+        self, toks: list[str], n_toks: int, words: Collection[str], hits: dict[int, list[_Range]]
+    ) -> None:
+        """Add the term hits in ``toks`` (``n_toks`` tokens, then at least ``pad``; their set
+        is ``words``) to ``hits``."""
+        present = self.firsts.intersection(words)
         if not present:
-            return {}, parts
-        n_toks = len(toks)
-        toks.extend(self.pad)
-        hits: dict[int, list[_Range]] = {}
+            return
         by_word = self.by_word
         # Positions of the words that anchor some term, found without a Python-level loop.
         for i in compress(count(), map(present.__contains__, toks)):
@@ -140,10 +137,63 @@ class _FieldIndex:
                 end = start + len(ph)
                 if start >= 0 and end <= n_toks and tuple(toks[start:end]) == ph:
                     hits.setdefault(tsid, []).append((start, end))
+
+
+_NO_LANGUAGES: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
+class _FieldIndexes:
+    """The terms of one field: those of rules for any language, and those of each language.
+
+    A text is tokenised once; the terms of a language are looked for only when
+    the text may be in it (:func:`~lurewatch.rules.languages.languages_of`).
+    """
+
+    base: _FieldIndex = field(default_factory=_FieldIndex)
+    by_language: dict[str, _FieldIndex] = field(default_factory=dict)
+    pad: list[str] = field(default_factory=list)
+
+    def index_for(self, language: str | None) -> _FieldIndex:
+        if language is None:
+            return self.base
+        return self.by_language.setdefault(language, _FieldIndex())
+
+    def freeze(self) -> None:
+        self.base.freeze()
+        for ix in self.by_language.values():
+            ix.freeze()
+        self.pad = max((self.base.pad, *(ix.pad for ix in self.by_language.values())), key=len)
+
+    def scan(
+        self, text: str, languages: frozenset[str] | None = None
+    ) -> tuple[dict[int, list[_Range]], list[str] | None, frozenset[str]]:
+        """Term hits (term set id -> token ranges), the parts that place the tokens, and
+        the languages the text may be in (all given ``languages`` when not None).
+
+        The parts (see :func:`~lurewatch.textnorm.norm_tokens_with_parts`) are None
+        when the text is not on the tokeniser's fast path.
+        """
+        toks, parts = norm_tokens_with_parts(text)
+        n_toks = len(toks)
+        words: Collection[str] = toks
+        if self.by_language:
+            words = set(toks)  # shared by every index and the language guess
+            if languages is None:
+                languages = languages_in(words, n_toks)
+        elif languages is None:
+            languages = _NO_LANGUAGES
+        toks.extend(self.pad)
+        hits: dict[int, list[_Range]] = {}
+        self.base.scan_into(toks, n_toks, words, hits)
+        for language in languages:
+            ix = self.by_language.get(language)
+            if ix is not None:
+                ix.scan_into(toks, n_toks, words, hits)
         for ranges in hits.values():
             if len(ranges) > 1:
                 ranges.sort()
-        return hits, parts
+        return hits, parts, languages
 
 
 @dataclass(slots=True)
@@ -155,6 +205,7 @@ class _View:
     text: str
     hits: dict[int, list[_Range]]
     parts: list[str] | None = None
+    languages: frozenset[str] = frozenset()
     _spans: list[tuple[int, int]] | None = None
 
     def char_span(self, i: int, j: int) -> tuple[int, int]:
@@ -197,10 +248,10 @@ class _Ctx:
                 text = profile_text(self.approach, fld)
             index = self.engine._index.get(fld)
             if index is not None and text:
-                hits, parts = index.scan(text)
+                hits, parts, languages = index.scan(text, self.engine._languages)
             else:
-                hits, parts = _EMPTY_VIEW_HITS, None
-            v = _View(fld, item, text, hits, parts)
+                hits, parts, languages = _EMPTY_VIEW_HITS, None, _NO_LANGUAGES
+            v = _View(fld, item, text, hits, parts, languages)
             self.views[fld] = v
         return v
 
@@ -476,21 +527,29 @@ def _by_termset(
 
 
 class Engine:
-    """A compiled rule pack."""
+    """A compiled rule pack.
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    Rules for one language (``Rule.language``) run only on texts that may be
+    in it (:mod:`lurewatch.rules.languages`); with ``guess_languages=False``
+    every rule runs on every text.
+    """
+
+    def __init__(self, rules: Sequence[Rule], *, guess_languages: bool = True) -> None:
         self.rules = tuple(rules)
-        self._index: dict[str, _FieldIndex] = {}
+        self.guess_languages = guess_languages
+        self._index: dict[str, _FieldIndexes] = {}
         for rule in self.rules:
             for ts in _termsets(rule.match):
-                ix = self._index.setdefault(ts.field, _FieldIndex())
+                terms = self._index.setdefault(ts.field, _FieldIndexes()).index_for(rule.language)
                 for ph in ts.phrases:
-                    ix.add(ph, ts.id)
-        for ix in self._index.values():
-            ix.freeze()
+                    terms.add(ph, ts.id)
+        for indexes in self._index.values():
+            indexes.freeze()
         # Literals that regular expressions need, per field, with the (negative) id
         # that joins the term set ids when the literal occurs in the field's text.
-        self._needles: dict[str, dict[str, int]] = {}
+        # Per field and language (None: rules for any language).
+        self._needles: dict[str, dict[str | None, dict[str, int]]] = {}
+        self._needle_count = 0
         compiled = []
         for r in self.rules:
             msg_fields = r.fields & MESSAGE_TEXT_FIELDS.keys()
@@ -498,7 +557,7 @@ class Engine:
                 _Compiled(
                     rule=r,
                     fn=_compile(r.match),
-                    trigger=_trigger(r.match, self._needle),
+                    trigger=_trigger(r.match, partial(self._needle, language=r.language)),
                     per_message=bool(msg_fields),
                     message_fields=frozenset(msg_fields),
                     skip_when_empty=r.fields <= MESSAGE_TEXT_FIELDS.keys()
@@ -525,6 +584,25 @@ class Engine:
         self._negating_profile = [
             n for n, c in enumerate(cs) if not c.per_message and _has_not(c.rule.match)
         ]
+        # Rules for one language run only on texts that may be in it.
+        self._languages = None if guess_languages else LANGUAGES
+        self._language_of = tuple(c.rule.language for c in cs)
+        self._gated = guess_languages and any(lang is not None for lang in self._language_of)
+
+    def _in_languages(self, chosen: set[int], languages: frozenset[str]) -> set[int]:
+        language_of = self._language_of
+        return {n for n in chosen if (lang := language_of[n]) is None or lang in languages}
+
+    def term_hits(
+        self, fld: str, text: str, languages: frozenset[str] | None = None
+    ) -> tuple[dict[int, list[_Range]], frozenset[str]]:
+        """Where each term set of ``fld`` occurs in ``text`` (token ranges), and the
+        languages looked in: those the text may be in, or ``languages``."""
+        index = self._index.get(fld)
+        if index is None or not text:
+            return {}, _NO_LANGUAGES
+        hits, _, looked = index.scan(text, languages)
+        return hits, looked
 
     def _untriggered_for(self, nonempty: frozenset[str]) -> tuple[int, ...]:
         """Rules with no term trigger that can fire on a message with these fields filled."""
@@ -536,19 +614,25 @@ class Engine:
             self._untriggered_cache[nonempty] = found
         return found
 
-    def _needle(self, fld: str, literal: str) -> int:
-        ids = self._needles.setdefault(fld, {})
+    def _needle(self, fld: str, literal: str, *, language: str | None) -> int:
+        ids = self._needles.setdefault(fld, {}).setdefault(language, {})
         if literal not in ids:
-            ids[literal] = -1 - sum(len(v) for v in self._needles.values())
+            self._needle_count += 1
+            ids[literal] = -self._needle_count
         return ids[literal]
 
     def _present(self, view: _View) -> Iterable[int]:
-        """The term sets hit in ``view`` and the needed literals that occur in it."""
-        needles = self._needles.get(view.field)
-        if not needles:
+        """The term sets hit in ``view`` and the needed literals that occur in it (those of
+        rules for any language, and of the languages the text may be in)."""
+        by_language = self._needles.get(view.field)
+        if not by_language:
             return view.hits
         text = view.text
-        return [*view.hits, *(i for literal, i in needles.items() if literal in text)]
+        found = [*view.hits]
+        for language, needles in by_language.items():
+            if language is None or language in view.languages:
+                found.extend(i for literal, i in needles.items() if literal in text)
+        return found
 
     def evaluate(
         self, approach: Approach, today: dt.date, rules: Sequence[Rule] | None = None
@@ -584,15 +668,22 @@ class Engine:
             )
             return chosen
 
+        gated = self._gated
         profile_ctx = _Ctx(self, approach, today, PROFILE_ITEM)
         profile_present: set[int] = set()
+        profile_languages = _NO_LANGUAGES
         if approach.profile is not None:
             for f in PROFILE_TEXT_FIELDS:
-                profile_present.update(self._present(profile_ctx.view(f)))
+                view = profile_ctx.view(f)
+                profile_present.update(self._present(view))
+                if gated and view.languages:
+                    profile_languages = profile_languages | view.languages
             chosen = candidates(profile_present, self._profile_by_termset)
             chosen.update(self._untriggered_profile)
         else:  # nothing to read: only a ``not`` can be true
             chosen = set(self._negating_profile)
+        if gated:
+            chosen = self._in_languages(chosen, profile_languages)
         for n in sorted(chosen):
             run(n, profile_ctx)
 
@@ -600,12 +691,18 @@ class Engine:
             ctx = _Ctx(self, approach, today, i, views=dict(profile_ctx.views))
             present = set(profile_present)
             nonempty: set[str] = set()
+            languages = profile_languages
             for f, get in MESSAGE_TEXT_FIELDS.items():
                 if get(msg):
                     nonempty.add(f)
-                    present.update(self._present(ctx.view(f)))
+                    view = ctx.view(f)
+                    present.update(self._present(view))
+                    if gated and view.languages:
+                        languages = languages | view.languages
             chosen = candidates(present, self._message_by_termset)
             chosen.update(self._untriggered_for(frozenset(nonempty)))
+            if gated:
+                chosen = self._in_languages(chosen, languages)
             for n in sorted(chosen):
                 kinds = compiled[n].rule.kinds
                 if kinds is None or msg.kind in kinds:

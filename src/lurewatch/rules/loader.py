@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import itertools
 import re
-import re._constants as _sre
-import re._parser as _sre_parse
+import re._constants as _sre  # type: ignore[import-not-found]  # no stubs
+import re._parser as _sre_parse  # type: ignore[import-not-found]  # no stubs
 import uuid as uuidlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -24,6 +24,7 @@ import yaml
 from lurewatch.categories import CATEGORIES
 from lurewatch.model import MessageKind
 from lurewatch.rules.fields import ALL_FIELDS, FORBIDDEN_FIELDS, TEXT_FIELDS, VALUE_FIELDS
+from lurewatch.rules.languages import LANGUAGES
 from lurewatch.rules.schema import (
     COMPARE_OPS,
     STATUSES,
@@ -81,10 +82,8 @@ def _has_unbounded_repeat(pattern: str) -> bool:
     def walk(items: Any) -> bool:
         for op, av in items:
             if op in _REPEATS:
-                low, high, sub = av
-                if high == _sre.MAXREPEAT and not _only_space(sub):
-                    return True
-                if walk(sub):
+                _, high, sub = av
+                if (high == _sre.MAXREPEAT and not _only_space(sub)) or walk(sub):
                     return True
             elif op is _sre.SUBPATTERN:
                 if walk(av[-1]):
@@ -95,12 +94,15 @@ def _has_unbounded_repeat(pattern: str) -> bool:
             elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
                 if walk(av[1]):
                     return True
-            elif op is _sre.GROUPREF_EXISTS:
-                if walk(av[1]) or (av[2] is not None and walk(av[2])):
-                    return True
+            elif op is _sre.GROUPREF_EXISTS and (
+                walk(av[1]) or (av[2] is not None and walk(av[2]))
+            ):
+                return True
         return False
 
     return walk(_sre_parse.parse(pattern))
+
+
 _KINDS: tuple[MessageKind, ...] = ("message", "invitation", "email")
 _MAX_PHRASE_TOKENS = 8
 _KNOWN_KEYS = frozenset(
@@ -115,6 +117,7 @@ _KNOWN_KEYS = frozenset(
         "field",
         "match",
         "kinds",
+        "language",
         "tags",
         "references",
         "falsepositives",
@@ -443,6 +446,13 @@ def _rule(doc: _Doc, data: Any) -> Rule | None:
     for k in kinds_raw:
         if k not in _KINDS:
             doc.problem(("kinds",), f"unknown kind '{k}'; expected {', '.join(_KINDS)}")
+    language = data.get("language")
+    if language is not None and language not in LANGUAGES:
+        doc.problem(
+            ("language",),
+            f"unknown language {language!r}; expected one of {', '.join(sorted(LANGUAGES))} "
+            "(or none: a rule without a language runs on every text)",
+        )
     tags = _strs(doc, data.get("tags"), ("tags",))
     for i, t in enumerate(tags):
         if not _TAG.match(t):
@@ -462,6 +472,7 @@ def _rule(doc: _Doc, data: Any) -> Rule | None:
         field=field,
         match=match,
         kinds=frozenset(cast(Iterable[MessageKind], kinds_raw)) or None,
+        language=cast(str | None, language),
         tags=tags,
         references=_strs(doc, data.get("references"), ("references",)),
         falsepositives=_strs(doc, data.get("falsepositives"), ("falsepositives",)),

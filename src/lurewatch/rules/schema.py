@@ -113,6 +113,7 @@ class Rule:
     field: str
     match: Matcher
     kinds: frozenset[MessageKind] | None
+    language: str | None = None  # runs only on texts that may be in it (rules/languages.py)
     tags: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
     falsepositives: tuple[str, ...] = ()
