@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import compress, count
@@ -27,7 +28,7 @@ from lurewatch.rules.fields import (
     profile_text,
     profile_value,
 )
-from lurewatch.rules.languages import LANGUAGES, languages_in
+from lurewatch.rules.languages import GUESS_WORDS, LANGUAGES, languages_in
 from lurewatch.rules.schema import (
     All,
     Any_,
@@ -117,11 +118,10 @@ class _FieldIndex:
         self.pad = [""] * longest
 
     def scan_into(
-        self, toks: list[str], n_toks: int, words: Collection[str], hits: dict[int, list[_Range]]
+        self, toks: list[str], n_toks: int, present: AbstractSet[str], hits: dict[int, list[_Range]]
     ) -> None:
-        """Add the term hits in ``toks`` (``n_toks`` tokens, then at least ``pad``; their set
-        is ``words``) to ``hits``."""
-        present = self.firsts.intersection(words)
+        """Add the term hits in ``toks`` (``n_toks`` tokens, then at least ``pad``) to ``hits``;
+        ``present`` holds (at least) the anchor words that occur in them."""
         if not present:
             return
         by_word = self.by_word
@@ -153,6 +153,9 @@ class _FieldIndexes:
     base: _FieldIndex = field(default_factory=_FieldIndex)
     by_language: dict[str, _FieldIndex] = field(default_factory=dict)
     pad: list[str] = field(default_factory=list)
+    # The base anchors, and with other languages the words the guess counts too:
+    # one pass over the tokens finds both.
+    lookup: frozenset[str] = frozenset()
 
     def index_for(self, language: str | None) -> _FieldIndex:
         if language is None:
@@ -164,6 +167,7 @@ class _FieldIndexes:
         for ix in self.by_language.values():
             ix.freeze()
         self.pad = max((self.base.pad, *(ix.pad for ix in self.by_language.values())), key=len)
+        self.lookup = self.base.firsts | (GUESS_WORDS if self.by_language else frozenset())
 
     def scan(
         self, text: str, languages: frozenset[str] | None = None
@@ -176,20 +180,20 @@ class _FieldIndexes:
         """
         toks, parts = norm_tokens_with_parts(text)
         n_toks = len(toks)
-        words: Collection[str] = toks
+        present = self.lookup.intersection(toks)
         if self.by_language:
-            words = set(toks)  # shared by every index and the language guess
             if languages is None:
-                languages = languages_in(words, n_toks)
+                languages = languages_in(present, n_toks)
+            present &= self.base.firsts
         elif languages is None:
             languages = _NO_LANGUAGES
         toks.extend(self.pad)
         hits: dict[int, list[_Range]] = {}
-        self.base.scan_into(toks, n_toks, words, hits)
+        self.base.scan_into(toks, n_toks, present, hits)
         for language in languages:
             ix = self.by_language.get(language)
             if ix is not None:
-                ix.scan_into(toks, n_toks, words, hits)
+                ix.scan_into(toks, n_toks, ix.firsts.intersection(toks), hits)
         for ranges in hits.values():
             if len(ranges) > 1:
                 ranges.sort()
@@ -587,9 +591,15 @@ class Engine:
         # Rules for one language run only on texts that may be in it.
         self._languages = None if guess_languages else LANGUAGES
         self._language_of = tuple(c.rule.language for c in cs)
+        self._language_rules = frozenset(n for n, c in enumerate(cs) if c.rule.language)
         self._gated = guess_languages and any(lang is not None for lang in self._language_of)
 
     def _in_languages(self, chosen: set[int], languages: frozenset[str]) -> set[int]:
+        if not languages:  # most mail: clearly English
+            chosen -= self._language_rules
+            return chosen
+        if languages == LANGUAGES:
+            return chosen
         language_of = self._language_of
         return {n for n in chosen if (lang := language_of[n]) is None or lang in languages}
 

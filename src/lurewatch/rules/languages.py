@@ -19,6 +19,7 @@ it (a name's particles, such as "van" or "de", are left out of the word lists).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 
 SHORT = 8
 MIN_WORDS = 2
@@ -57,9 +58,7 @@ LANGUAGES = frozenset(STOPWORDS)
 # Common English words: a text with fewer than ENGLISH_WORDS of them is not clearly
 # English, and every language's rules run on it.
 ENGLISH = frozenset(
-    "the and to of you your for with is are this that we our be have has would will it "
-    "on at from as an in my me please thank thanks regards would could can not they "
-    "their there which who what when about into been was were he she his her".split()
+    "the and to of you your for with is are this that we our be have would will it".split()
 )
 ENGLISH_WORDS = 4
 
@@ -70,11 +69,14 @@ for _lang, _words in STOPWORDS.items():
     for _w in _words:
         _LANGUAGES_OF[_w] = (*_LANGUAGES_OF.get(_w, ()), _lang)
 _FOREIGN = frozenset(_LANGUAGES_OF)
+# Every word the guess counts: found with the rules' anchors in one pass over a text.
+GUESS_WORDS = ENGLISH | _FOREIGN
 
 
-def languages_in(words: set[str], count: int) -> frozenset[str]:
+def languages_in(words: AbstractSet[str], count: int) -> frozenset[str]:
     """The languages (of :data:`LANGUAGES`) whose rules to run on a text of ``count``
-    normalised tokens whose set is ``words``.
+    normalised tokens; ``words`` holds (at least) those of its tokens that are in
+    :data:`GUESS_WORDS`.
 
     Every language for a short text or one that is not clearly English; for a
     clearly English text, only the languages with :data:`MIN_WORDS` common
