@@ -344,3 +344,13 @@ def test_every_command_has_help_with_an_example(
     assert out.startswith("Usage: ")
     assert "Example" in out
     assert "lurewatch " in out.split("Example", 1)[1]  # the example is a real command line
+
+
+def test_rules_list_names_each_rules_language(lurewatch: Lurewatch) -> None:
+    result = lurewatch("rules", "list", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rows = msgspec.json.decode(result.stdout)
+    languages = {r["name"]: r["language"] for r in rows}
+    assert languages["paid-reports"] is None
+    assert (languages["paid-reports-de"], languages["paid-reports-fr"]) == ("de", "fr")
+    assert languages["paid-reports-nl"] == "nl"

@@ -661,6 +661,7 @@ def rules_list(
                 "weight": r.weight,
                 "status": r.status,
                 "field": r.field,
+                "language": r.language,
                 "tags": list(r.tags),
                 "source": r.where,
             }
@@ -671,9 +672,11 @@ def rules_list(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("name", "category", "weight", "status", "title")
+    table = Table("name", "category", "weight", "language", "status", "title")
     for r in loaded:
-        table.add_row(r.name, r.category, f"{r.weight:+.1f}", r.status, r.title)
+        table.add_row(
+            r.name, r.category, f"{r.weight:+.1f}", r.language or "any", r.status, r.title
+        )
     Console().print(table)
 
 
