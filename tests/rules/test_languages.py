@@ -113,3 +113,32 @@ def test_english_texts_lose_only_rules_of_other_languages(case: dict[str, object
     assert set(guessed) <= set(every)
     language = {r.name: r.language for r in PACK}
     assert all(language[f] is not None for f, _ in set(every) - set(guessed))
+
+
+def test_one_finding_per_family_in_the_texts_language() -> None:
+    dutch = (
+        "Kunt u uw cv naar mij mailen? Dan stuur ik het door naar mijn opdrachtgever en "
+        "bespreken we het verder via WeChat of WhatsApp; mijn nummer staat hieronder."
+    )
+    ids = [f for f, _ in rate(GUESSING, dutch)]
+    assert "cv-request-nl" in ids and "offplatform-messenger-nl" in ids
+    assert not {"cv-request-de", "offplatform-messenger-de"} & set(ids)
+    # Every rule running finds the German versions too: they are the same reasons.
+    every = [f for f, _ in rate(EVERYTHING, dutch)]
+    assert every == ids
+    # A rule for any language is kept over its version in the text's language.
+    german = (
+        "Können Sie mir Ihren Lebenslauf schicken? Wir können uns auch auf WhatsApp weiter "
+        "unterhalten, meine Nummer ist +49 151 2345678."
+    )
+    phone = [f for f, _ in rate(GUESSING, german) if f.startswith("offplatform-phone")]
+    assert phone == ["offplatform-phone"]
+
+
+def test_main_language() -> None:
+    from lurewatch.rules.languages import main_language
+
+    assert main_language(set(norm_tokens(DUTCH))) == "nl"
+    assert main_language(set(norm_tokens(GERMAN))) == "de"
+    assert main_language(set(norm_tokens(FRENCH))) == "fr"
+    assert main_language(set(norm_tokens(ENGLISH))) is None

@@ -28,7 +28,7 @@ from lurewatch.rules.fields import (
     profile_text,
     profile_value,
 )
-from lurewatch.rules.languages import GUESS_WORDS, LANGUAGES, languages_in
+from lurewatch.rules.languages import GUESS_WORDS, LANGUAGES, languages_in, main_language
 from lurewatch.rules.schema import (
     All,
     Any_,
@@ -171,9 +171,10 @@ class _FieldIndexes:
 
     def scan(
         self, text: str, languages: frozenset[str] | None = None
-    ) -> tuple[dict[int, list[_Range]], list[str] | None, frozenset[str]]:
-        """Term hits (term set id -> token ranges), the parts that place the tokens, and
-        the languages the text may be in (all given ``languages`` when not None).
+    ) -> tuple[dict[int, list[_Range]], list[str] | None, frozenset[str], str | None]:
+        """Term hits (term set id -> token ranges), the parts that place the tokens, the
+        languages the text may be in (all given ``languages`` when not None), and the
+        one it most looks like (see :func:`~lurewatch.rules.languages.main_language`).
 
         The parts (see :func:`~lurewatch.textnorm.norm_tokens_with_parts`) are None
         when the text is not on the tokeniser's fast path.
@@ -181,9 +182,12 @@ class _FieldIndexes:
         toks, parts = norm_tokens_with_parts(text)
         n_toks = len(toks)
         present = self.lookup.intersection(toks)
+        main = None
         if self.by_language:
             if languages is None:
                 languages = languages_in(present, n_toks)
+            if languages:
+                main = main_language(present)
             present &= self.base.firsts
         elif languages is None:
             languages = _NO_LANGUAGES
@@ -197,7 +201,7 @@ class _FieldIndexes:
         for ranges in hits.values():
             if len(ranges) > 1:
                 ranges.sort()
-        return hits, parts, languages
+        return hits, parts, languages, main
 
 
 @dataclass(slots=True)
@@ -210,6 +214,7 @@ class _View:
     hits: dict[int, list[_Range]]
     parts: list[str] | None = None
     languages: frozenset[str] = frozenset()
+    main_language: str | None = None
     _spans: list[tuple[int, int]] | None = None
 
     def char_span(self, i: int, j: int) -> tuple[int, int]:
@@ -252,10 +257,10 @@ class _Ctx:
                 text = profile_text(self.approach, fld)
             index = self.engine._index.get(fld)
             if index is not None and text:
-                hits, parts, languages = index.scan(text, self.engine._languages)
+                hits, parts, languages, main = index.scan(text, self.engine._languages)
             else:
-                hits, parts, languages = _EMPTY_VIEW_HITS, None, _NO_LANGUAGES
-            v = _View(fld, item, text, hits, parts, languages)
+                hits, parts, languages, main = _EMPTY_VIEW_HITS, None, _NO_LANGUAGES, None
+            v = _View(fld, item, text, hits, parts, languages, main)
             self.views[fld] = v
         return v
 
@@ -592,6 +597,10 @@ class Engine:
         self._languages = None if guess_languages else LANGUAGES
         self._language_of = tuple(c.rule.language for c in cs)
         self._language_rules = frozenset(n for n, c in enumerate(cs) if c.rule.language)
+        self._family = tuple(
+            c.rule.name.removesuffix(f"-{c.rule.language}") if c.rule.language else c.rule.name
+            for c in cs
+        )
         self._gated = guess_languages and any(lang is not None for lang in self._language_of)
 
     def _in_languages(self, chosen: set[int], languages: frozenset[str]) -> set[int]:
@@ -603,6 +612,28 @@ class Engine:
         language_of = self._language_of
         return {n for n in chosen if (lang := language_of[n]) is None or lang in languages}
 
+    def _one_per_family(self, collected: dict[int, list[Evidence]], main: str | None) -> list[int]:
+        """The rules that fired, one per family: ``cv-request`` and its versions in other
+        languages (``cv-request-de`` ...) say the same thing, and a text in one language
+        can fire another's version too (international words such as "CV" or
+        "WhatsApp"). Kept: the rule for any language, else the one in ``main`` (the
+        language the texts look most like), else the one with the most evidence, else
+        the first."""
+        family, language_of = self._family, self._language_of
+        if not any(language_of[n] for n in collected):
+            return sorted(collected)
+
+        def rank(n: int) -> tuple[int, int, int]:
+            lang = language_of[n]
+            return (lang is not None, lang != main, -len(collected[n]))
+
+        best: dict[str, int] = {}
+        for n in sorted(collected):
+            kept = best.get(family[n])
+            if kept is None or rank(n) < rank(kept):
+                best[family[n]] = n
+        return sorted(best.values())
+
     def term_hits(
         self, fld: str, text: str, languages: frozenset[str] | None = None
     ) -> tuple[dict[int, list[_Range]], frozenset[str]]:
@@ -611,7 +642,7 @@ class Engine:
         index = self._index.get(fld)
         if index is None or not text:
             return {}, _NO_LANGUAGES
-        hits, _, looked = index.scan(text, languages)
+        hits, _, looked, _ = index.scan(text, languages)
         return hits, looked
 
     def _untriggered_for(self, nonempty: frozenset[str]) -> tuple[int, ...]:
@@ -679,6 +710,7 @@ class Engine:
             return chosen
 
         gated = self._gated
+        mains: dict[str, int] = {}  # the languages the texts look most like, counted
         profile_ctx = _Ctx(self, approach, today, PROFILE_ITEM)
         profile_present: set[int] = set()
         profile_languages = _NO_LANGUAGES
@@ -709,6 +741,8 @@ class Engine:
                     present.update(self._present(view))
                     if gated and view.languages:
                         languages = languages | view.languages
+                    if view.main_language:
+                        mains[view.main_language] = mains.get(view.main_language, 0) + 1
             chosen = candidates(present, self._message_by_termset)
             chosen.update(self._untriggered_for(frozenset(nonempty)))
             if gated:
@@ -719,7 +753,8 @@ class Engine:
                     run(n, ctx)
 
         findings = []
-        for n in sorted(collected):
+        main = max(mains, key=lambda lang: mains[lang]) if mains else None
+        for n in self._one_per_family(collected, main):
             r = compiled[n].rule
             findings.append(
                 Finding(

@@ -103,3 +103,18 @@ def languages_of(tokens: Iterable[str]) -> frozenset[str]:
     words = set(toks)
     words.discard("")
     return languages_in(words, len(toks))
+
+
+def main_language(words: AbstractSet[str]) -> str | None:
+    """The language (of :data:`LANGUAGES`) with the most distinct common words among
+    ``words``, when one has more than any other and at least :data:`MIN_WORDS`."""
+    seen: dict[str, int] = {}
+    for w in _FOREIGN.intersection(words):
+        for lang in _LANGUAGES_OF[w]:
+            seen[lang] = seen.get(lang, 0) + 1
+    ranked = sorted(seen.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < MIN_WORDS:
+        return None
+    if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+        return None
+    return ranked[0][0]
