@@ -109,7 +109,7 @@ def rows_for(name: str, data: dict[str, Any]) -> list[Row]:
     if name == "scan":
         return [
             (
-                "scan 100k messages + 20k invitations",
+                f"scan {data['messages']:,} messages + {data['invitations']:,} invitations",
                 f"{data['scan_s']:.1f} s = {data['ratio']:.1f}x the CSV parse, "
                 f"{data['items_per_s']:,.0f} items/s",
                 f"<= {data['goal_ratio']:.0f}x",
